@@ -1,0 +1,105 @@
+package railyard
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// AnalysisTemplate is an Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1)
+// used for verification.
+type AnalysisTemplate struct {
+	Name string               `json:"name"`
+	Spec AnalysisTemplateSpec `json:"spec"`
+}
+
+// AnalysisTemplateSpec holds the template's arguments and metrics.
+type AnalysisTemplateSpec struct {
+	Args                 []AnalysisArg     `json:"args,omitempty"`
+	Metrics              []Metric          `json:"metrics"`
+	DryRun               []json.RawMessage `json:"dryRun,omitempty"`
+	MeasurementRetention []json.RawMessage `json:"measurementRetention,omitempty"`
+}
+
+// AnalysisArg is a template argument, possibly with a default value.
+type AnalysisArg struct {
+	Name      string          `json:"name"`
+	Value     *string         `json:"value,omitempty"`
+	ValueFrom json.RawMessage `json:"valueFrom,omitempty"`
+}
+
+// Metric is one measurement series.
+type Metric struct {
+	Name                  string         `json:"name"`
+	Interval              Duration       `json:"interval,omitempty"`
+	InitialDelay          Duration       `json:"initialDelay,omitempty"`
+	Count                 *IntOrString   `json:"count,omitempty"`
+	SuccessCondition      string         `json:"successCondition,omitempty"`
+	FailureCondition      string         `json:"failureCondition,omitempty"`
+	FailureLimit          *IntOrString   `json:"failureLimit,omitempty"`
+	InconclusiveLimit     *IntOrString   `json:"inconclusiveLimit,omitempty"`
+	ConsecutiveErrorLimit *IntOrString   `json:"consecutiveErrorLimit,omitempty"`
+	Provider              MetricProvider `json:"provider"`
+}
+
+// MetricProvider says how to take a measurement; one field is set.
+type MetricProvider struct {
+	Web        *WebMetric        `json:"web,omitempty"`
+	Prometheus *PrometheusMetric `json:"prometheus,omitempty"`
+}
+
+// WebMetric measures with an HTTP request.
+type WebMetric struct {
+	URL            string            `json:"url"`
+	Method         string            `json:"method,omitempty"`
+	Headers        []WebMetricHeader `json:"headers,omitempty"`
+	Body           string            `json:"body,omitempty"`
+	JSONBody       json.RawMessage   `json:"jsonBody,omitempty"`
+	JSONPath       string            `json:"jsonPath,omitempty"`
+	TimeoutSeconds int               `json:"timeoutSeconds,omitempty"`
+	Insecure       bool              `json:"insecure,omitempty"`
+}
+
+// WebMetricHeader is one request header.
+type WebMetricHeader struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// PrometheusMetric measures with a PromQL query.
+type PrometheusMetric struct {
+	Address  string            `json:"address"`
+	Query    string            `json:"query"`
+	Timeout  int               `json:"timeout,omitempty"`
+	Insecure bool              `json:"insecure,omitempty"`
+	Headers  []WebMetricHeader `json:"headers,omitempty"`
+}
+
+// IntOrString holds a value written as a number or a string ("3", "{{args.n}}").
+type IntOrString string
+
+// UnmarshalJSON accepts a JSON number or string.
+func (v *IntOrString) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*v = IntOrString(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*v = IntOrString(s)
+	return nil
+}
+
+// Int returns the integer value, or def when unset or not a number.
+func (v *IntOrString) Int(def int) int {
+	if v == nil {
+		return def
+	}
+	n, err := strconv.Atoi(string(*v))
+	if err != nil {
+		return def
+	}
+	return n
+}
