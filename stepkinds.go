@@ -1,0 +1,36 @@
+package railyard
+
+import "strings"
+
+// SupportedSteps lists the step kinds Railyard runs.
+var SupportedSteps = []string{
+	"git-clone", "git-clear", "git-commit", "git-push", "git-tag",
+	"copy", "delete", "file-write",
+	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
+	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
+	"http", "compose-output", "set-freight-alias", "fail",
+}
+
+// UnsupportedSteps lists Kargo step kinds that Railyard does not run yet.
+var UnsupportedSteps = []string{
+	"git-open-pr", "git-wait-for-pr", "git-merge-pr", "github-push",
+	"argocd-update", "argocd-wait",
+	"toml-update", "toml-parse", "tar", "untar",
+	"http-download", "oci-download", "oci-push", "set-metadata",
+}
+
+// StepKind classifies a `uses:` value: "supported", "unsupported" (a Kargo
+// step Railyard does not run yet) or "unknown".
+func StepKind(uses string) string {
+	for _, s := range SupportedSteps {
+		if s == uses {
+			return "supported"
+		}
+	}
+	for _, s := range UnsupportedSteps {
+		if s == uses || (strings.HasPrefix(uses, "argocd-") && strings.HasPrefix(s, "argocd-")) {
+			return "unsupported"
+		}
+	}
+	return "unknown"
+}
