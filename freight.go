@@ -72,6 +72,7 @@ type Freight struct {
 	Images       []Image       `json:"images,omitempty"`
 	Charts       []Chart       `json:"charts,omitempty"`
 	DiscoveredAt time.Time     `json:"discoveredAt,omitzero"`
+	Status       FreightStatus `json:"status,omitzero"`
 }
 
 // ComputeID returns the Freight's content-addressed ID, computed as Kargo

@@ -1,0 +1,71 @@
+// Package activities holds every side effect Railyard's workflows ask for:
+// discovering artifacts, starting and configuring entity workflows, creating
+// promotion working directories and running promotion steps. Clients are
+// fields of Activities, set once by the worker.
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/steps"
+)
+
+// GitDiscoverer finds commits of a git subscription.
+type GitDiscoverer interface {
+	Discover(ctx context.Context, sub railyard.GitSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error)
+}
+
+// ImageDiscoverer finds tags of an image subscription.
+type ImageDiscoverer interface {
+	Discover(ctx context.Context, sub railyard.ImageSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error)
+}
+
+// ChartDiscoverer finds versions of a chart subscription.
+type ChartDiscoverer interface {
+	Discover(ctx context.Context, sub railyard.ChartSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error)
+}
+
+// Activities is the worker's set of activities. Every field is set once, by
+// the worker, before registration.
+type Activities struct {
+	Client    client.Client // to start and signal entity workflows
+	HostQueue string        // this worker's own task queue, for step affinity
+	WorkRoot  string        // where promotion working directories live
+
+	Git    GitDiscoverer
+	Images ImageDiscoverer
+	Charts ChartDiscoverer
+}
+
+// Error types of non-retryable application errors, for workflows to match.
+const (
+	ErrTypeUnauthenticated = "Unauthenticated"
+	ErrTypeNotFound        = "NotFound"
+	ErrTypeInvalid         = "InvalidInput"
+	ErrTypeNotSupported    = "NotSupported"
+)
+
+// classify turns domain sentinels into non-retryable application errors;
+// everything else stays retryable.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var terminal *steps.TerminalError
+	switch {
+	case errors.Is(err, railyard.ErrUnauthenticated):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnauthenticated, nil)
+	case errors.Is(err, railyard.ErrNotFound):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, nil)
+	case errors.Is(err, railyard.ErrInvalid), errors.As(err, &terminal):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, nil)
+	case errors.Is(err, railyard.ErrNotSupported):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotSupported, nil)
+	}
+	return err
+}
