@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
@@ -46,6 +47,10 @@ type Context struct {
 	Collection    railyard.Collection  // the whole target collection
 	Warehouses    []railyard.Warehouse // the project's warehouses (for *From lookups)
 	Creds         creds.Source
+
+	Alias     string                   // this step's alias ("<task>::<step>" inside tasks)
+	Actor     string                   // who asked for the promotion
+	Requested []railyard.FreightOrigin // the Stage's requested origins
 }
 
 // Result is a step's outcome.
@@ -53,6 +58,9 @@ type Result struct {
 	Status  string         `json:"status"`
 	Message string         `json:"message,omitempty"`
 	Output  map[string]any `json:"output,omitempty"`
+	// RetryAfter is how long a Running step asks to wait before it is run
+	// again (its poll interval); zero means the engine's default.
+	RetryAfter time.Duration `json:"retryAfter,omitempty"`
 }
 
 // Succeeded is a successful Result with output.
