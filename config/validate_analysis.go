@@ -1,0 +1,123 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	railyard "github.com/railyard/railyard"
+)
+
+// Argo Rollouts metric providers Railyard does not measure with yet.
+var otherProviders = []string{"job", "datadog", "newRelic", "wavefront", "kayenta",
+	"cloudWatch", "graphite", "influxdb", "skywalking", "plugin"}
+
+var analysisSpecials = func() []special {
+	s := []special{
+		{pattern: "spec.dryRun", message: "dryRun is not supported yet"},
+		{pattern: "spec.measurementRetention", message: "measurementRetention is not supported yet"},
+		{pattern: "spec.metrics[*].consecutiveSuccessLimit", message: "consecutiveSuccessLimit is not supported yet"},
+		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers"},
+		{pattern: "spec.metrics[*].provider.prometheus.authentication", message: "prometheus authentication (oauth2, sigv4) is not supported yet; use headers"},
+	}
+	for _, p := range otherProviders {
+		s = append(s, special{pattern: "spec.metrics[*].provider." + p,
+			message: fmt.Sprintf("metric provider %q is not supported yet (Railyard measures with web and prometheus)", p)})
+	}
+	return s
+}()
+
+func decodeAnalysisTemplate(tree map[string]any, src source, r *report) any {
+	unsupported := metricsWithOtherProviders(tree)
+	takeSpecials(tree, analysisSpecials, r, src)
+	m := decodeManifest[analysisManifest](tree, src, r)
+	a := &railyard.AnalysisTemplate{Name: src.Name, Spec: m.Spec}
+	validateAnalysis(a.Spec, unsupported, src, r)
+	return a
+}
+
+// metricsWithOtherProviders returns the indices of metrics using a provider
+// reported as not supported, so they are not also reported as lacking one.
+func metricsWithOtherProviders(tree map[string]any) map[int]bool {
+	out := map[int]bool{}
+	spec, _ := tree["spec"].(map[string]any)
+	metrics, _ := spec["metrics"].([]any)
+	for i, m := range metrics {
+		obj, _ := m.(map[string]any)
+		provider, _ := obj["provider"].(map[string]any)
+		for k := range provider {
+			if contains(otherProviders, k) {
+				out[i] = true
+			}
+		}
+	}
+	return out
+}
+
+func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bool, src source, r *report) {
+	args := map[string]int{}
+	for i, a := range spec.Args {
+		f := fmt.Sprintf("spec.args[%d].name", i)
+		if a.Name == "" {
+			r.add(src, f, "is required")
+		}
+		if j, ok := args[a.Name]; ok && a.Name != "" {
+			r.add(src, f, "argument %q is already defined by spec.args[%d]", a.Name, j)
+		}
+		args[a.Name] = i
+	}
+	if len(spec.Metrics) == 0 {
+		r.add(src, "spec.metrics", "at least one metric is required")
+	}
+	names := map[string]int{}
+	for i, m := range spec.Metrics {
+		f := fmt.Sprintf("spec.metrics[%d]", i)
+		if m.Name == "" {
+			r.add(src, f+".name", "is required")
+		}
+		if j, ok := names[m.Name]; ok && m.Name != "" {
+			r.add(src, f+".name", "metric %q is already defined by spec.metrics[%d]", m.Name, j)
+		}
+		names[m.Name] = i
+		validateMetric(r, src, f, m, unsupported[i])
+	}
+}
+
+func validateMetric(r *report, src source, f string, m railyard.Metric, unsupported bool) {
+	checkDuration(r, src, f+".interval", m.Interval)
+	checkDuration(r, src, f+".initialDelay", m.InitialDelay)
+	p := m.Provider
+	switch {
+	case p.Web != nil && p.Prometheus != nil:
+		r.add(src, f+".provider", "set exactly one provider")
+	case p.Web != nil:
+		if p.Web.URL == "" {
+			r.add(src, f+".provider.web.url", "is required")
+		}
+	case p.Prometheus != nil:
+		if p.Prometheus.Address == "" {
+			r.add(src, f+".provider.prometheus.address", "is required")
+		}
+		if p.Prometheus.Query == "" {
+			r.add(src, f+".provider.prometheus.query", "is required")
+		}
+	case !unsupported:
+		r.add(src, f+".provider", "a provider (web or prometheus) is required")
+	}
+}
+
+// checkDuration reports a value time.ParseDuration rejects or a negative
+// one. Argo Rollouts' argument placeholders ({{args.x}}) are left alone.
+func checkDuration(r *report, src source, field string, d railyard.Duration) {
+	if d == "" || strings.Contains(string(d), "{{") {
+		return
+	}
+	if !validDuration(string(d)) {
+		r.add(src, field, "%q is not a valid duration (like 30s, 5m or 1h)", d)
+	}
+}
+
+func validDuration(s string) bool {
+	d, err := time.ParseDuration(s)
+	return err == nil && d >= 0
+}
