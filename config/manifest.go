@@ -88,12 +88,12 @@ type analysisManifest struct {
 
 type freightManifest struct {
 	header
-	Alias        string               `json:"alias"`
+	Alias        string                 `json:"alias"`
 	Origin       railyard.FreightOrigin `json:"origin"`
-	Commits      []railyard.GitCommit `json:"commits"`
-	Images       []railyard.Image     `json:"images"`
-	Charts       []railyard.Chart     `json:"charts"`
-	DiscoveredAt *time.Time           `json:"discoveredAt"`
+	Commits      []railyard.GitCommit   `json:"commits"`
+	Images       []railyard.Image       `json:"images"`
+	Charts       []railyard.Chart       `json:"charts"`
+	DiscoveredAt *time.Time             `json:"discoveredAt"`
 }
 
 // decodeManifest checks tree strictly against T's fields and decodes it.
