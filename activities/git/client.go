@@ -39,6 +39,7 @@ type Client struct {
 	home     string
 	askpass  string
 	locks    sync.Map // mirror dir -> *sync.Mutex
+	heads    sync.Map // mirror dir -> defaultBranch
 }
 
 // Stall detection: abort a transfer slower than lowSpeedLimit bytes/s for

@@ -2,6 +2,7 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, pre
 	r := Remote{URL: sub.RepoURL, Insecure: sub.InsecureSkipTLSVerify}
 	observed, branch, err := c.observe(ctx, r, sel)
 	if err != nil {
+		if errors.Is(err, railyard.ErrNotFound) {
+			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
+		}
 		return railyard.SubscriptionResult{}, err
 	}
 	if reusable(prev, sub.RepoURL, observed) {
@@ -39,7 +43,7 @@ func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, pre
 	}
 	unlock := c.Lock(r.URL)
 	defer unlock()
-	dir, err := c.SyncMirror(ctx, r)
+	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
 	if err != nil {
 		return railyard.SubscriptionResult{}, err
 	}
@@ -74,27 +78,32 @@ func (c *Client) observe(ctx context.Context, r Remote, sel *selector) (*railyar
 		}
 		return observedTags(tags), "", nil
 	}
-	pattern := "HEAD"
-	if sel.sub.Branch != "" {
-		pattern = "refs/heads/" + sel.sub.Branch
+	branch := sel.sub.Branch
+	if branch == "" {
+		name, head, err := c.DefaultBranch(ctx, r)
+		if err != nil || head != "" {
+			return &railyard.ObservedRefs{BranchHead: head}, name, err
+		}
+		branch = name
 	}
-	refs, head, err := c.LsRemote(ctx, r, pattern)
+	refs, _, err := c.LsRemote(ctx, r, "refs/heads/"+branch)
 	if err != nil {
 		return nil, "", err
 	}
-	branch := sel.sub.Branch
-	if branch == "" {
-		branch = head
-	}
 	for _, ref := range refs {
-		if ref.Name == pattern {
+		if ref.Name == "refs/heads/"+branch {
 			return &railyard.ObservedRefs{BranchHead: ref.ID}, branch, nil
 		}
 	}
-	if branch == "" {
-		return nil, "", fmt.Errorf("fetching %s: no default branch: %w", Redact(r.URL), railyard.ErrNotFound)
-	}
 	return nil, "", fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
+}
+
+// refspecs are the refs a subscription's cycle fetches into the mirror.
+func (sel *selector) refspecs(branch string) []string {
+	if sel.tags {
+		return []string{"+refs/tags/*:refs/tags/*"}
+	}
+	return []string{"+refs/heads/" + branch + ":refs/heads/" + branch}
 }
 
 func observedTags(tags map[string]string) *railyard.ObservedRefs {

@@ -35,7 +35,7 @@ func newFixture(t *testing.T, opts ...testenv.GitOption) *fixture {
 		f.shas[subject] = sha
 		return sha
 	}
-	commit("main", "README.md", "initial")                  // 00:01
+	commit("main", "README.md", "initial")                    // 00:01
 	c2 := commit("main", "apps/a/deploy.yaml", "feat: app a") // 00:02
 	c3 := commit("main", "apps/b/deploy.yaml", "feat: app b") // 00:03
 	c4 := commit("main", "docs/guide.md", "docs: guide")      // 00:04

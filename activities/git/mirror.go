@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/railyard/railyard"
 )
@@ -40,20 +41,22 @@ func (c *Client) Lock(repoURL string) func() {
 	return mu.Unlock
 }
 
-// SyncMirror brings the mirror of r up to date with every branch and tag of
-// the remote, transferring only objects the mirror lacks, and returns its
-// directory. Callers hold Lock(r.URL).
-func (c *Client) SyncMirror(ctx context.Context, r Remote) (string, error) {
+// AllRefs are the refspecs that mirror every branch and tag.
+var AllRefs = []string{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
+
+// SyncMirror brings the mirror of r up to date with the remote refs named by
+// refspecs (AllRefs when none), transferring only objects the mirror lacks,
+// and returns its directory. Callers hold Lock(r.URL).
+func (c *Client) SyncMirror(ctx context.Context, r Remote, refspecs ...string) (string, error) {
 	dir, err := c.ensureMirror(ctx, r.URL)
 	if err != nil {
 		return "", err
 	}
-	_, err = c.Run(ctx, Cmd{
-		Dir:    dir,
-		Remote: r.URL, Insecure: r.Insecure,
-		Args: []string{"fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
-			"--", r.URL, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"},
-	})
+	if len(refspecs) == 0 {
+		refspecs = AllRefs
+	}
+	args := []string{"fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", r.URL}
+	_, err = c.Run(ctx, Cmd{Dir: dir, Remote: r.URL, Insecure: r.Insecure, Args: append(args, refspecs...)})
 	if err != nil {
 		return "", fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
 	}
@@ -89,6 +92,35 @@ func (c *Client) ensureMirror(ctx context.Context, repoURL string) (string, erro
 	return dir, nil
 }
 
+// defaultBranchTTL is how long a remote's default branch is remembered.
+// Resolving it needs the full ref advertisement; following a known branch
+// needs only that branch's.
+const defaultBranchTTL = 10 * time.Minute
+
+type defaultBranch struct {
+	name string
+	at   time.Time
+}
+
+// DefaultBranch returns the branch the remote's HEAD points to, from memory
+// when it was resolved less than defaultBranchTTL ago. head is the branch's
+// commit when it was just resolved, else "".
+func (c *Client) DefaultBranch(ctx context.Context, r Remote) (name, head string, err error) {
+	key := c.MirrorDir(r.URL)
+	if v, ok := c.heads.Load(key); ok && time.Since(v.(defaultBranch).at) < defaultBranchTTL {
+		return v.(defaultBranch).name, "", nil
+	}
+	refs, name, err := c.LsRemote(ctx, r, "HEAD")
+	if err != nil {
+		return "", "", err
+	}
+	if name == "" || len(refs) == 0 {
+		return "", "", fmt.Errorf("fetching %s: no default branch: %w", Redact(r.URL), railyard.ErrNotFound)
+	}
+	c.heads.Store(key, defaultBranch{name: name, at: time.Now()})
+	return name, refs[0].ID, nil
+}
+
 // RemoteRef is one line of `git ls-remote`.
 type RemoteRef struct {
 	Name string // refs/heads/main, refs/tags/v1, HEAD
@@ -99,7 +131,14 @@ type RemoteRef struct {
 // reported once, with the commit they point to. For "HEAD" it also returns
 // the branch HEAD points to.
 func (c *Client) LsRemote(ctx context.Context, r Remote, patterns ...string) ([]RemoteRef, string, error) {
-	args := append([]string{"ls-remote", "--symref", "--", r.URL}, patterns...)
+	args := []string{"ls-remote", "--symref"}
+	switch {
+	case len(patterns) == 1 && strings.HasPrefix(patterns[0], "refs/heads/"):
+		args = append(args, "--heads") // limits the advertisement to branches
+	case len(patterns) == 1 && strings.HasPrefix(patterns[0], "refs/tags/"):
+		args = append(args, "--tags")
+	}
+	args = append(append(args, "--", r.URL), patterns...)
 	out, err := c.Run(ctx, Cmd{Remote: r.URL, Insecure: r.Insecure, Args: args})
 	if err != nil {
 		return nil, "", fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
