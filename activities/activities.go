@@ -40,6 +40,7 @@ type Activities struct {
 	Git    GitDiscoverer
 	Images ImageDiscoverer
 	Charts ChartDiscoverer
+	Steps  *steps.Engine
 }
 
 // Error types of non-retryable application errors, for workflows to match.

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/spf13/cobra"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
+)
+
+func newApply(a *app) *cobra.Command {
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "apply -f PATH...",
+		Short: "Register or update projects from manifests",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := load(files)
+			if err != nil {
+				return err
+			}
+			for _, p := range set.Projects {
+				if err := a.apply(cmd.Context(), *p); err != nil {
+					return fmt.Errorf("applying project %s: %w", p.Project, err)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest file or directory (repeatable)")
+	_ = cmd.MarkFlagRequired("filename")
+	return cmd
+}
+
+// apply sends the resources to the Project workflow, starting it if needed.
+func (a *app) apply(ctx context.Context, r railyard.Resources) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            "project " + r.Project,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(r.Project)),
+	}, workflows.ProjectWorkflowType, workflows.ProjectState{Project: r.Project})
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{r},
+			WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return explain(err)
+	}
+	var res workflows.ApplyResult
+	if err := h.Get(ctx, &res); err != nil {
+		return explain(err)
+	}
+	verb := "unchanged"
+	if res.Changed {
+		verb = fmt.Sprintf("applied (generation %d)", res.Generation)
+	}
+	fmt.Printf("project %s %s: warehouses [%s], stages [%s]\n", r.Project, verb,
+		strings.Join(res.Warehouses, " "), strings.Join(res.Stages, " "))
+	for _, gone := range res.Retired {
+		fmt.Printf("  retired %s\n", gone)
+	}
+	return nil
+}

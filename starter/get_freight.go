@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
+)
+
+func (a *app) getFreight(ctx context.Context, o *getOpts) error {
+	whs, err := a.warehouses(ctx, o.project)
+	if err != nil {
+		return err
+	}
+	var all []railyard.Freight
+	for _, w := range whs {
+		var fs []railyard.Freight
+		if err := a.query(ctx, railyard.PipelineWorkflowID(o.project, w.Name), workflows.QueryFreight, &fs); err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if o.name == "" || f.Matches(o.name) {
+				all = append(all, f)
+			}
+		}
+	}
+	if o.name != "" && len(all) == 0 {
+		return fmt.Errorf("freight %q not found in project %s", o.name, o.project)
+	}
+	railyard.NewestFirst(all)
+	var rows [][]string
+	for _, f := range all {
+		rows = append(rows, []string{f.Alias, f.ShortID(), f.Origin.Name, artifacts(f),
+			stages(f.Status.CurrentlyIn), verified(f.Status), stages(f.Status.ApprovedFor), age(f.DiscoveredAt)})
+	}
+	return emit(o.output, all, []string{"ALIAS", "ID", "WAREHOUSE", "ARTIFACTS", "IN", "VERIFIED", "APPROVED", "AGE"}, rows)
+}
+
+// artifacts renders a Freight's artifacts briefly: commits by short SHA,
+// images by tag, charts by version.
+func artifacts(f railyard.Freight) string {
+	var out []string
+	for _, c := range f.Commits {
+		ref := c.ID
+		if len(ref) > 7 {
+			ref = ref[:7]
+		}
+		if c.Tag != "" {
+			ref = c.Tag
+		}
+		out = append(out, lastPathElem(c.RepoURL)+"@"+ref)
+	}
+	for _, i := range f.Images {
+		out = append(out, lastPathElem(i.RepoURL)+":"+i.Tag)
+	}
+	for _, c := range f.Charts {
+		out = append(out, c.Name+"-"+c.Version)
+	}
+	return strings.Join(out, " ")
+}
+
+func lastPathElem(u string) string {
+	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
+	if i := strings.LastIndex(u, "/"); i >= 0 {
+		return u[i+1:]
+	}
+	return u
+}
+
+func stages[T any](m map[string]T) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return orDash(strings.Join(keys, ","))
+}
+
+func verified(s railyard.FreightStatus) string {
+	return stages(s.VerifiedIn)
+}

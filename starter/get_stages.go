@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
+)
+
+// stageView is a Stage with its workflow's state.
+type stageView struct {
+	Name   string               `json:"name"`
+	Spec   railyard.StageSpec   `json:"spec"`
+	Status workflows.StageState `json:"status"`
+}
+
+func (a *app) getStages(ctx context.Context, o *getOpts) error {
+	r, err := a.resources(ctx, o.project)
+	if err != nil {
+		return err
+	}
+	var views []stageView
+	var rows [][]string
+	for _, s := range r.Stages {
+		if o.name != "" && s.Name != o.name {
+			continue
+		}
+		v := stageView{Name: s.Name, Spec: s.Spec}
+		if err := a.query(ctx, railyard.StageWorkflowID(o.project, s.Name), workflows.QueryStatus, &v.Status); err != nil {
+			return err
+		}
+		v.Status.Config = nil
+		views = append(views, v)
+		rows = append(rows, stageRow(v))
+	}
+	if o.name != "" && len(views) == 0 {
+		return fmt.Errorf("stage %q not found in project %s", o.name, o.project)
+	}
+	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "PROMOTING", "QUEUED", "PROMOTED"}, rows)
+}
+
+func stageRow(v stageView) []string {
+	var cur workflows.CollectionRecord
+	if len(v.Status.History) > 0 {
+		cur = v.Status.History[0]
+	}
+	var slots []string
+	for _, req := range v.Spec.RequestedFreight {
+		name := "-"
+		if ref, ok := cur.Collection.Get(req.Origin); ok {
+			name = ref.DisplayName()
+		}
+		slots = append(slots, req.Origin.Name+"="+name)
+	}
+	promoting := "-"
+	if v.Status.Current != nil {
+		promoting = v.Status.Current.Promotion
+	}
+	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), promoting,
+		fmt.Sprint(len(v.Status.Queue)), age(cur.PromotedAt)}
+}
+
+func (a *app) getPromotions(ctx context.Context, o *getOpts) error {
+	if o.name != "" {
+		return a.getPromotion(ctx, o)
+	}
+	whs, err := a.warehouses(ctx, o.project)
+	if err != nil {
+		return err
+	}
+	var all []workflows.PromotionRecord
+	for _, w := range whs {
+		var ps []workflows.PromotionRecord
+		if err := a.query(ctx, railyard.PipelineWorkflowID(o.project, w.Name), workflows.QueryPromotion, &ps); err != nil {
+			return err
+		}
+		all = append(all, ps...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Name > all[j].Name })
+	var rows [][]string
+	for _, p := range all {
+		rows = append(rows, []string{p.Name, p.Stage, short(p.Freight), p.Phase, orDash(p.Actor),
+			age(p.StartedAt), orDash(p.Message)})
+	}
+	return emit(o.output, all, []string{"NAME", "STAGE", "FREIGHT", "PHASE", "ACTOR", "AGE", "MESSAGE"}, rows)
+}
+
+// getPromotion shows one promotion with its steps.
+func (a *app) getPromotion(ctx context.Context, o *getOpts) error {
+	stage, _, ok := strings.Cut(o.name, ".")
+	if !ok {
+		return fmt.Errorf("%q is not a promotion name (<stage>.<id>.<freight>)", o.name)
+	}
+	var st workflows.PromotionStatus
+	if err := a.query(ctx, railyard.PromotionWorkflowID(o.project, stage, o.name), workflows.QueryStatus, &st); err != nil {
+		return err
+	}
+	var rows [][]string
+	for _, s := range st.Steps {
+		rows = append(rows, []string{s.Alias, s.Uses, s.Status, s.Duration.String(), orDash(s.Message)})
+	}
+	if o.output == "table" || o.output == "" {
+		fmt.Printf("promotion %s to %s: %s %s\n", o.name, stage, st.Phase, st.Message)
+	}
+	return emit(o.output, st, []string{"STEP", "USES", "STATUS", "DURATION", "MESSAGE"}, rows)
+}
+
+func short(ids []string) string {
+	var out []string
+	for _, id := range ids {
+		if len(id) > 7 {
+			id = id[:7]
+		}
+		out = append(out, id)
+	}
+	return strings.Join(out, ",")
+}

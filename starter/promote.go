@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/user"
+
+	"github.com/spf13/cobra"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
+)
+
+func newPromote(a *app) *cobra.Command {
+	var project, stage, freight string
+	cmd := &cobra.Command{
+		Use:   "promote --project P --stage S --freight ID|ALIAS",
+		Short: "Promote Freight to a stage",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pipeline, f, err := a.findFreight(cmd.Context(), project, freight)
+			if err != nil {
+				return err
+			}
+			req := workflows.PromoteRequest{Stage: stage, Freight: f.ID, Actor: actor()}
+			var res workflows.PromoteResult
+			if err := a.update(cmd.Context(), pipeline, workflows.UpdatePromote, req, &res); err != nil {
+				return err
+			}
+			fmt.Printf("promotion %s started: %s to %s\n", res.Promotion, f.DisplayName(), stage)
+			return nil
+		},
+	}
+	projectFlag(cmd, &project)
+	cmd.Flags().StringVar(&stage, "stage", "", "target stage")
+	cmd.Flags().StringVar(&freight, "freight", "", "Freight ID, short ID or alias")
+	_ = cmd.MarkFlagRequired("stage")
+	_ = cmd.MarkFlagRequired("freight")
+	return cmd
+}
+
+func newApprove(a *app) *cobra.Command {
+	var project, stage, freight string
+	cmd := &cobra.Command{
+		Use:   "approve --project P --freight ID|ALIAS --stage S",
+		Short: "Make Freight available to a stage regardless of verification",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pipeline, f, err := a.findFreight(cmd.Context(), project, freight)
+			if err != nil {
+				return err
+			}
+			req := workflows.ApproveRequest{Stage: stage, Freight: f.ID, Actor: actor()}
+			if err := a.update(cmd.Context(), pipeline, workflows.UpdateApprove, req, nil); err != nil {
+				return err
+			}
+			fmt.Printf("freight %s approved for %s\n", f.DisplayName(), stage)
+			return nil
+		},
+	}
+	projectFlag(cmd, &project)
+	cmd.Flags().StringVar(&stage, "stage", "", "stage to approve for")
+	cmd.Flags().StringVar(&freight, "freight", "", "Freight ID, short ID or alias")
+	_ = cmd.MarkFlagRequired("stage")
+	_ = cmd.MarkFlagRequired("freight")
+	return cmd
+}
+
+// findFreight finds which pipeline of the project holds the Freight.
+func (a *app) findFreight(ctx context.Context, project, s string) (string, railyard.Freight, error) {
+	whs, err := a.warehouses(ctx, project)
+	if err != nil {
+		return "", railyard.Freight{}, err
+	}
+	for _, w := range whs {
+		id := railyard.PipelineWorkflowID(project, w.Name)
+		var fs []railyard.Freight
+		if err := a.query(ctx, id, workflows.QueryFreight, &fs); err != nil {
+			return "", railyard.Freight{}, err
+		}
+		for _, f := range fs {
+			if f.Matches(s) {
+				return id, f, nil
+			}
+		}
+	}
+	return "", railyard.Freight{}, fmt.Errorf("freight %q not found in project %s", s, project)
+}
+
+// warehouses lists the project's applied Warehouses.
+func (a *app) warehouses(ctx context.Context, project string) ([]railyard.Warehouse, error) {
+	r, err := a.resources(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	return r.Warehouses, nil
+}
+
+func (a *app) resources(ctx context.Context, project string) (*railyard.Resources, error) {
+	var r *railyard.Resources
+	if err := a.query(ctx, railyard.ProjectWorkflowID(project), workflows.QueryConfig, &r); err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("project %s has no applied configuration", project)
+	}
+	return r, nil
+}
+
+func actor() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}

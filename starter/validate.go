@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/railyard/railyard/config"
+)
+
+func newValidate() *cobra.Command {
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "validate -f PATH...",
+		Short: "Check manifests without applying them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := load(files)
+			if err != nil {
+				return err
+			}
+			for _, p := range set.Projects {
+				fmt.Printf("project %s: %d warehouses, %d stages, %d tasks, %d analysis templates: valid\n",
+					p.Project, len(p.Warehouses), len(p.Stages), len(p.Tasks), len(p.AnalysisTemplates))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest file or directory (repeatable)")
+	_ = cmd.MarkFlagRequired("filename")
+	return cmd
+}
+
+// load loads manifests, printing warnings and, on failure, every problem.
+func load(files []string) (*config.Set, error) {
+	set, err := config.Load(files...)
+	if set != nil {
+		for _, w := range set.Warnings {
+			fmt.Fprintln(os.Stderr, "warning:", w.String())
+		}
+	}
+	if ps, ok := config.AsProblems(err); ok {
+		for _, p := range ps {
+			fmt.Fprintln(os.Stderr, p.String())
+		}
+		return nil, fmt.Errorf("%d problems in the manifests", len(ps))
+	}
+	return set, err
+}

@@ -1,0 +1,99 @@
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+func setQuery[T any](ctx workflow.Context, name, desc string, fn func() (T, error)) error {
+	return workflow.SetQueryHandlerWithOptions(ctx, name, fn, workflow.QueryHandlerOptions{Description: desc})
+}
+
+// awaitContinueAsNew blocks until the server suggests continue-as-new and all
+// handlers have finished, then continues as new.
+func awaitContinueAsNew(ctx workflow.Context, next func() error) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return next()
+}
+
+// signalQuietly signals another workflow, ignoring that it may be gone.
+func signalQuietly(ctx workflow.Context, id, name string, arg any) {
+	err := workflow.SignalExternalWorkflow(ctx, id, "", name, arg).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Info("signal not delivered", "workflow", id, "signal", name, "error", err)
+	}
+}
+
+// inbox receives signals as raw JSON, so that a malformed payload becomes a
+// visible rejection instead of a dropped message.
+type inbox struct {
+	chans []workflow.ReceiveChannel
+}
+
+// listen runs handle for every signal of that name, in its own coroutine.
+func (b *inbox) listen(ctx workflow.Context, name, desc string, handle func(json.RawMessage) error, reject func(name, reason string)) {
+	ch := workflow.GetSignalChannelWithOptions(ctx, name, workflow.SignalChannelOptions{Description: desc})
+	b.chans = append(b.chans, ch)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var raw json.RawMessage
+			ch.Receive(ctx, &raw)
+			if err := handle(raw); err != nil {
+				reject(name, err.Error())
+			}
+		}
+	})
+}
+
+// drain waits until every signal received so far has been handled.
+func (b *inbox) drain(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool {
+		for _, c := range b.chans {
+			if c.Len() > 0 {
+				return false
+			}
+		}
+		return workflow.AllHandlersFinished(ctx)
+	})
+}
+
+// decode unmarshals a signal payload strictly enough to catch type errors.
+func decode[T any](raw json.RawMessage) (T, error) {
+	var v T
+	if len(raw) == 0 || string(raw) == "null" {
+		return v, errors.New("empty payload")
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, fmt.Errorf("malformed payload %s: %w", truncate(string(raw), 200), err)
+	}
+	return v, nil
+}
+
+// errorMessage is the innermost message of an activity or child error.
+func errorMessage(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Error()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timed out (" + timeout.TimeoutType().String() + ")"
+	}
+	return err.Error()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

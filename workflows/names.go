@@ -1,0 +1,39 @@
+// Package workflows orchestrates Railyard: one long-lived workflow per
+// Project, per Warehouse (Pipeline) and per Stage, and one short Promotion
+// workflow per promotion. Workflow code reads only its input, activity
+// results and messages; every side effect is an activity.
+package workflows
+
+// TaskQueue is the shared task queue of workflows and non-affine activities.
+const TaskQueue = "railyard"
+
+// Workflow type names, as registered.
+const (
+	ProjectWorkflowType   = "Project"
+	PipelineWorkflowType  = "Pipeline"
+	StageWorkflowType     = "Stage"
+	PromotionWorkflowType = "Promotion"
+)
+
+// Message names. Commands that need an answer are updates with validators;
+// notifications are signals; reads are queries.
+const (
+	UpdateApply   = "apply"   // Project: apply a configuration
+	UpdatePromote = "promote" // Pipeline: promote Freight to a stage
+	SignalPromote = "promote" // Pipeline: the same, fire-and-forget
+	UpdateApprove = "approve" // Pipeline: approve Freight for a stage
+	SignalApprove = "approve"
+	SignalRefresh = "refresh" // Pipeline: discover now
+
+	SignalConfigure     = "configure"      // Project → Pipeline/Stage
+	SignalRetire        = "retire"         // Project → Pipeline/Stage
+	SignalStageEvent    = "stage-event"    // Stage → Pipeline
+	SignalEnqueue       = "enqueue"        // Promotion → Stage
+	SignalGrant         = "grant"          // Stage → Promotion
+	SignalPromotionDone = "promotion-done" // Promotion → Stage and parent
+
+	QueryConfig    = "config"
+	QueryStatus    = "status"
+	QueryFreight   = "freight"
+	QueryPromotion = "promotions"
+)

@@ -1,0 +1,241 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/railyard/railyard"
+)
+
+// PipelineState is a Pipeline's whole state, carried across continue-as-new.
+type PipelineState struct {
+	Project          string                        `json:"project"`
+	Warehouse        string                        `json:"warehouse"`
+	Config           *PipelineConfig               `json:"config,omitempty"`
+	Freight          []railyard.Freight            `json:"freight,omitempty"` // newest first
+	Discovered       *railyard.DiscoveredArtifacts `json:"discovered,omitempty"`
+	Discovery        DiscoveryStatus               `json:"discovery"`
+	Promotions       []PromotionRecord             `json:"promotions,omitempty"` // newest first
+	Holds            map[string]Hold               `json:"holds,omitempty"`      // stage → hold
+	Seq              int                           `json:"seq"`
+	Rejected         []Rejection                   `json:"rejected,omitempty"`
+	RefreshRequested bool                          `json:"refreshRequested,omitempty"`
+	Retired          bool                          `json:"retired,omitempty"`
+}
+
+// DiscoveryStatus is the outcome of the last discovery cycles.
+type DiscoveryStatus struct {
+	LastAttempt time.Time `json:"lastAttempt,omitzero"`
+	LastSuccess time.Time `json:"lastSuccess,omitzero"`
+	Cycles      int       `json:"cycles"`
+	Error       string    `json:"error,omitempty"`
+	Message     string    `json:"message,omitempty"`
+	LastFreight string    `json:"lastFreight,omitempty"`
+}
+
+// Hold pauses auto-promotion of this origin into a stage after a manual
+// promotion of Freight other than the newest.
+type Hold struct {
+	Freight   string    `json:"freight"`
+	Promotion string    `json:"promotion"`
+	Actor     string    `json:"actor,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+const (
+	maxFreight    = 100 // timeline length kept, besides Freight in use
+	maxPromotions = 50
+	maxRejected   = 10
+)
+
+type pipeline struct {
+	PipelineState
+	dirty bool
+	in    inbox
+}
+
+// Pipeline owns one Warehouse: it discovers artifacts on the Warehouse's
+// interval and on refresh, mints Freight, tracks where each Freight is, and
+// starts Promotions, automatically or on request.
+func Pipeline(ctx workflow.Context, st PipelineState) error {
+	p := &pipeline{PipelineState: st, dirty: true}
+	if err := p.register(ctx); err != nil {
+		return err
+	}
+	for !p.Retired {
+		if p.Config == nil {
+			if err := workflow.Await(ctx, func() bool { return p.Config != nil || p.Retired }); err != nil {
+				return err
+			}
+			continue
+		}
+		if p.discoveryDue(ctx) {
+			p.discover(ctx)
+		}
+		p.passControlFlow(ctx)
+		wake := p.autoPromote(ctx)
+		p.details(ctx)
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			break
+		}
+		p.dirty = false
+		wait, summary := p.nextWake(ctx, wake)
+		_, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: wait,
+			TimerOptions: workflow.TimerOptions{Summary: summary}},
+			func() bool { return p.dirty || p.RefreshRequested || p.Retired })
+		if err != nil {
+			return err
+		}
+	}
+	if err := p.in.drain(ctx); err != nil {
+		return err
+	}
+	if p.Retired {
+		return nil
+	}
+	return workflow.NewContinueAsNewError(ctx, Pipeline, p.PipelineState)
+}
+
+func (p *pipeline) register(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePromote, p.promote,
+		workflow.UpdateHandlerOptions{Validator: p.validatePromote,
+			Description: `Promote Freight to a stage: {"stage":"dev","freight":"<id or alias>"}`}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove, p.approve,
+		workflow.UpdateHandlerOptions{Validator: p.validateApprove,
+			Description: `Approve Freight for a stage: {"stage":"prod","freight":"<id or alias>"}`}); err != nil {
+		return err
+	}
+	queries := []error{
+		setQuery(ctx, QueryStatus, "Discovery, holds and configuration", func() (PipelineState, error) {
+			s := p.PipelineState
+			s.Freight, s.Promotions = nil, nil
+			return s, nil
+		}),
+		setQuery(ctx, QueryFreight, "The Freight timeline, newest first", func() ([]railyard.Freight, error) {
+			return p.Freight, nil
+		}),
+		setQuery(ctx, QueryPromotion, "Promotions started by this pipeline, newest first", func() ([]PromotionRecord, error) {
+			return p.Promotions, nil
+		}),
+	}
+	for _, err := range queries {
+		if err != nil {
+			return err
+		}
+	}
+	p.listen(ctx)
+	return nil
+}
+
+func (p *pipeline) listen(ctx workflow.Context) {
+	reject := func(name, reason string) { p.reject(ctx, name, reason) }
+	p.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(raw json.RawMessage) error {
+		cfg, err := decode[PipelineConfig](raw)
+		if err == nil {
+			p.configure(ctx, cfg)
+		}
+		return err
+	}, reject)
+	p.in.listen(ctx, SignalRetire, "The Warehouse was removed", func(json.RawMessage) error {
+		p.Retired = true
+		return nil
+	}, reject)
+	p.in.listen(ctx, SignalRefresh, "Discover now", func(json.RawMessage) error {
+		p.RefreshRequested = true
+		return nil
+	}, reject)
+	p.in.listen(ctx, SignalPromote, `Promote: {"stage":"dev","freight":"<id or alias>"}`, func(raw json.RawMessage) error {
+		req, err := decode[PromoteRequest](raw)
+		if err == nil {
+			if err = p.validatePromote(ctx, req); err == nil {
+				_, err = p.promote(ctx, req)
+			}
+		}
+		return err
+	}, reject)
+	p.in.listen(ctx, SignalApprove, `Approve: {"stage":"prod","freight":"<id or alias>"}`, func(raw json.RawMessage) error {
+		req, err := decode[ApproveRequest](raw)
+		if err == nil {
+			if err = p.validateApprove(ctx, req); err == nil {
+				err = p.approve(ctx, req)
+			}
+		}
+		return err
+	}, reject)
+	p.in.listen(ctx, SignalStageEvent, "A stage's collection changed", func(raw json.RawMessage) error {
+		ev, err := decode[StageEvent](raw)
+		if err == nil {
+			p.stageEvent(ev)
+		}
+		return err
+	}, reject)
+	p.in.listen(ctx, SignalPromotionDone, "A promotion finished", func(raw json.RawMessage) error {
+		done, err := decode[PromotionDone](raw)
+		if err == nil {
+			p.promotionDone(done)
+		}
+		return err
+	}, reject)
+}
+
+func (p *pipeline) reject(ctx workflow.Context, signal, reason string) {
+	workflow.GetLogger(ctx).Warn("signal rejected", "signal", signal, "reason", reason)
+	p.Rejected = append([]Rejection{{At: workflow.Now(ctx), Signal: signal, Reason: reason}}, p.Rejected...)
+	if len(p.Rejected) > maxRejected {
+		p.Rejected = p.Rejected[:maxRejected]
+	}
+}
+
+func (p *pipeline) configure(ctx workflow.Context, cfg PipelineConfig) {
+	if p.Config != nil && cfg.Generation < p.Config.Generation {
+		return // a late, older configuration
+	}
+	changed := p.Config == nil || p.Config.Warehouse.Spec.PollInterval() != cfg.Warehouse.Spec.PollInterval()
+	p.Config, p.dirty = &cfg, true
+	if changed || p.Discovery.Cycles == 0 {
+		p.RefreshRequested = true
+	}
+	for _, f := range cfg.Freight {
+		p.addFreight(ctx, f, "manual")
+	}
+	p.dropStaleHolds()
+}
+
+func (p *pipeline) discoveryDue(ctx workflow.Context) bool {
+	if p.RefreshRequested || p.Discovery.LastAttempt.IsZero() {
+		return true
+	}
+	return !workflow.Now(ctx).Before(p.Discovery.LastAttempt.Add(p.Config.Warehouse.Spec.PollInterval()))
+}
+
+// nextWake returns how long to sleep: until the next discovery, or until a
+// soak finishes, whichever comes first.
+func (p *pipeline) nextWake(ctx workflow.Context, soak time.Duration) (time.Duration, string) {
+	interval := p.Config.Warehouse.Spec.PollInterval()
+	wait := p.Discovery.LastAttempt.Add(interval).Sub(workflow.Now(ctx))
+	summary := fmt.Sprintf("next discovery of %s (every %s)", p.Warehouse, interval)
+	if soak > 0 && soak < wait {
+		wait, summary = soak, fmt.Sprintf("soak: %s until Freight is soaked", soak.Round(time.Second))
+	}
+	if wait < time.Second {
+		wait = time.Second
+	}
+	return wait, summary
+}
+
+func (p *pipeline) details(ctx workflow.Context) {
+	newest := "none"
+	if len(p.Freight) > 0 {
+		newest = p.Freight[0].DisplayName()
+	}
+	msg := fmt.Sprintf("**%s**: %d freight, newest %s; discovery: %s", p.Warehouse, len(p.Freight), newest, p.Discovery.Message)
+	if p.Discovery.Error != "" {
+		msg += "; error: " + p.Discovery.Error
+	}
+	workflow.SetCurrentDetails(ctx, msg)
+}

@@ -1,0 +1,208 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities"
+)
+
+// ProjectState is the Project workflow's whole state, carried across
+// continue-as-new.
+type ProjectState struct {
+	Project    string              `json:"project"`
+	Resources  *railyard.Resources `json:"resources,omitempty"`
+	Hash       string              `json:"hash,omitempty"`
+	Generation int                 `json:"generation"`
+	AppliedAt  time.Time           `json:"appliedAt,omitzero"`
+	Warehouses []string            `json:"warehouses,omitempty"`
+	Stages     []string            `json:"stages,omitempty"`
+}
+
+// ApplyResult says what an apply changed.
+type ApplyResult struct {
+	Generation int      `json:"generation"`
+	Changed    bool     `json:"changed"`
+	Warehouses []string `json:"warehouses"`
+	Stages     []string `json:"stages"`
+	Retired    []string `json:"retired,omitempty"`
+}
+
+// Project records a project's applied configuration and configures one
+// Pipeline per Warehouse and one Stage workflow per Stage.
+func Project(ctx workflow.Context, st ProjectState) error {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApply,
+		func(ctx workflow.Context, r railyard.Resources) (ApplyResult, error) { return st.apply(ctx, r) },
+		workflow.UpdateHandlerOptions{Validator: st.validateApply,
+			Description: "Apply a project's resources (JSON railyard.Resources)"})
+	if err != nil {
+		return err
+	}
+	if err := setQuery(ctx, QueryConfig, "The applied resources", func() (*railyard.Resources, error) {
+		return st.Resources, nil
+	}); err != nil {
+		return err
+	}
+	if err := setQuery(ctx, QueryStatus, "Generation and members", func() (ProjectState, error) {
+		s := st
+		s.Resources = nil
+		return s, nil
+	}); err != nil {
+		return err
+	}
+	st.details(ctx)
+	return awaitContinueAsNew(ctx, func() error {
+		return workflow.NewContinueAsNewError(ctx, Project, st)
+	})
+}
+
+func (st *ProjectState) validateApply(_ workflow.Context, r railyard.Resources) error {
+	if r.Project != st.Project {
+		return fmt.Errorf("resources are for project %q, this is project %q", r.Project, st.Project)
+	}
+	for _, s := range r.Stages {
+		if _, err := inflate(r, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st *ProjectState) apply(ctx workflow.Context, r railyard.Resources) (ApplyResult, error) {
+	hash := r.Hash()
+	res := ApplyResult{Generation: st.Generation, Warehouses: names(r.Warehouses), Stages: stageNames(r.Stages)}
+	if hash == st.Hash {
+		return res, nil
+	}
+	st.Generation++
+	res.Generation, res.Changed = st.Generation, true
+	var futures []workflow.Future
+	for _, w := range r.Warehouses {
+		futures = append(futures, ensure(ctx, r.Project, PipelineWorkflowType,
+			railyard.PipelineWorkflowID(r.Project, w.Name), pipelineConfig(r, w, st.Generation),
+			PipelineState{Project: r.Project, Warehouse: w.Name},
+			map[string]string{railyard.SearchAttrWarehouse: w.Name}))
+	}
+	for _, s := range r.Stages {
+		cfg, err := stageConfig(r, s, st.Generation)
+		if err != nil {
+			return res, err
+		}
+		futures = append(futures, ensure(ctx, r.Project, StageWorkflowType,
+			railyard.StageWorkflowID(r.Project, s.Name), cfg,
+			StageState{Project: r.Project, Stage: s.Name},
+			map[string]string{railyard.SearchAttrStage: s.Name}))
+	}
+	for _, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			return res, err
+		}
+	}
+	res.Retired = st.retire(ctx, r)
+	st.Resources, st.Hash, st.AppliedAt = &r, hash, workflow.Now(ctx)
+	st.Warehouses, st.Stages = res.Warehouses, res.Stages
+	st.details(ctx)
+	return res, nil
+}
+
+// retire stops the Pipelines and Stages whose resources were removed.
+func (st *ProjectState) retire(ctx workflow.Context, r railyard.Resources) []string {
+	var gone []string
+	for _, w := range st.Warehouses {
+		if _, ok := r.Warehouse(w); !ok {
+			signalQuietly(ctx, railyard.PipelineWorkflowID(st.Project, w), SignalRetire, nil)
+			gone = append(gone, "warehouse/"+w)
+		}
+	}
+	for _, s := range st.Stages {
+		if _, ok := r.Stage(s); !ok {
+			signalQuietly(ctx, railyard.StageWorkflowID(st.Project, s), SignalRetire, nil)
+			gone = append(gone, "stage/"+s)
+		}
+	}
+	return gone
+}
+
+func (st *ProjectState) details(ctx workflow.Context) {
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** generation %d: %d warehouses, %d stages",
+		st.Project, st.Generation, len(st.Warehouses), len(st.Stages)))
+}
+
+func ensure(ctx workflow.Context, project, wfType, id string, cfg, start any, search map[string]string) workflow.Future {
+	search[railyard.SearchAttrProject] = project
+	in := activities.EnsureInput{
+		WorkflowID: id, WorkflowType: wfType, TaskQueue: TaskQueue,
+		Signal: SignalConfigure, SignalArg: cfg, StartArg: start,
+		Summary: wfType + " " + id, Search: search,
+	}
+	var a *activities.Activities
+	return workflow.ExecuteActivity(entityOptions(ctx, "configure "+id), a.EnsureEntity, in)
+}
+
+// pipelineConfig computes a Warehouse's route: every stage requesting it.
+func pipelineConfig(r railyard.Resources, w railyard.Warehouse, gen int) PipelineConfig {
+	cfg := PipelineConfig{Project: r.Project, Warehouse: w, Generation: gen}
+	origin := railyard.WarehouseOrigin(w.Name)
+	for _, s := range r.Stages {
+		req, ok := s.Spec.Request(origin)
+		if !ok {
+			continue
+		}
+		cfg.Route = append(cfg.Route, RouteStage{Stage: s.Name, Request: req,
+			AutoPromote: r.Config.AutoPromotionEnabled(s, w.Name), ControlFlow: s.Spec.IsControlFlow()})
+	}
+	for _, f := range r.Freight {
+		if f.Origin.Name == w.Name {
+			cfg.Freight = append(cfg.Freight, f)
+		}
+	}
+	return cfg
+}
+
+func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, error) {
+	steps, err := inflate(r, s)
+	if err != nil {
+		return StageConfig{}, err
+	}
+	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps, Warehouses: r.Warehouses, Generation: gen}
+	if v := s.Spec.Verification; v != nil {
+		for _, ref := range v.AnalysisTemplates {
+			for _, t := range r.AnalysisTemplates {
+				if t.Name == ref.Name {
+					cfg.AnalysisTemplates = append(cfg.AnalysisTemplates, t)
+				}
+			}
+		}
+	}
+	return cfg, nil
+}
+
+func inflate(r railyard.Resources, s railyard.Stage) ([]railyard.PromotionStep, error) {
+	if s.Spec.PromotionTemplate == nil {
+		return nil, nil
+	}
+	steps, err := railyard.InflateSteps(s.Spec.PromotionTemplate.Spec, r.Task)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", s.Name, err)
+	}
+	return steps, nil
+}
+
+func names(ws []railyard.Warehouse) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, w.Name)
+	}
+	return out
+}
+
+func stageNames(ss []railyard.Stage) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, s.Name)
+	}
+	return out
+}
