@@ -1,0 +1,16 @@
+package steps
+
+import "net/http"
+
+// FileRunners returns the built-in steps that need no repository or
+// renderer: file and data steps, http and the promotion-control steps.
+// client is used by the http step (nil: a default client).
+func FileRunners(client *http.Client) []Runner {
+	return []Runner{
+		Copy{}, Delete{}, FileWrite{},
+		YAMLUpdate{}, YAMLParse{}, YAMLMerge{},
+		JSONUpdate{}, JSONParse{},
+		HTTP{Client: client},
+		ComposeOutput{}, SetFreightAlias{}, Fail{},
+	}
+}
