@@ -29,87 +29,111 @@ type fieldError struct {
 }
 
 // checkTree walks tree against t and returns every unknown field and every
-// value of the wrong type, in a stable order (object keys sorted).
-func checkTree(tree any, t reflect.Type, path string) []fieldError {
+// value of the wrong type, in a stable order (object keys sorted), and a copy
+// of tree without them, which decodes into t without error.
+func checkTree(tree any, t reflect.Type, path string) ([]fieldError, any) {
 	var errs []fieldError
-	walkValue(tree, t, path, &errs)
-	return errs
+	clean, _ := walkValue(tree, t, path, &errs)
+	return errs, clean
 }
 
-func walkValue(v any, t reflect.Type, path string, errs *[]fieldError) {
+// walkValue checks v against t; it returns v without its bad parts, and
+// false when v as a whole is unusable.
+func walkValue(v any, t reflect.Type, path string, errs *[]fieldError) (any, bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if v == nil {
-		return // null is "unset", as Kubernetes treats it
+		return nil, true // null is "unset", as Kubernetes treats it
+	}
+	bad := func(msg string) (any, bool) {
+		*errs = append(*errs, fieldError{path, msg})
+		return nil, false
 	}
 	switch {
 	case t == rawMessageType || t.Kind() == reflect.Interface:
-		return
+		return v, true
 	case t == timeType:
-		walkTime(v, path, errs)
-		return
+		if msg := checkTime(v); msg != "" {
+			return bad(msg)
+		}
+		return v, true
 	case t == intOrStringType:
 		if _, ok := v.(string); !ok && !isInteger(v) {
-			*errs = append(*errs, fieldError{path, "must be an integer or a string, not " + describe(v)})
+			return bad("must be an integer or a string, not " + describe(v))
 		}
-		return
+		return v, true
 	case reflect.PointerTo(t).Implements(unmarshalerType):
-		walkUnmarshaler(v, t, path, errs)
-		return
+		if msg := checkUnmarshal(v, t); msg != "" {
+			return bad(msg)
+		}
+		return v, true
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		walkStruct(v, t, path, errs)
+		return walkStruct(v, t, path, errs)
 	case reflect.Map:
-		walkMap(v, t, path, errs)
+		return walkMap(v, t, path, errs)
 	case reflect.Slice, reflect.Array:
-		walkSlice(v, t, path, errs)
-	default:
-		walkScalar(v, t, path, errs)
+		return walkSlice(v, t, path, errs)
 	}
+	if msg := checkScalar(v, t); msg != "" {
+		return bad(msg)
+	}
+	return v, true
 }
 
-func walkStruct(v any, t reflect.Type, path string, errs *[]fieldError) {
+func walkStruct(v any, t reflect.Type, path string, errs *[]fieldError) (any, bool) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		*errs = append(*errs, fieldError{path, "must be an object, not " + describe(v)})
-		return
+		return nil, false
 	}
 	fields := jsonFields(t)
+	out := map[string]any{}
 	for _, k := range sortedKeys(obj) {
 		f, ok := fields[k]
 		if !ok {
 			*errs = append(*errs, fieldError{join(path, k), "unknown field"})
 			continue
 		}
-		walkValue(obj[k], f.Type, join(path, k), errs)
+		if val, ok := walkValue(obj[k], f.Type, join(path, k), errs); ok {
+			out[k] = val
+		}
 	}
+	return out, true
 }
 
-func walkMap(v any, t reflect.Type, path string, errs *[]fieldError) {
+func walkMap(v any, t reflect.Type, path string, errs *[]fieldError) (any, bool) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		*errs = append(*errs, fieldError{path, "must be an object, not " + describe(v)})
-		return
+		return nil, false
 	}
+	out := map[string]any{}
 	for _, k := range sortedKeys(obj) {
-		walkValue(obj[k], t.Elem(), join(path, k), errs)
+		if val, ok := walkValue(obj[k], t.Elem(), join(path, k), errs); ok {
+			out[k] = val
+		}
 	}
+	return out, true
 }
 
-func walkSlice(v any, t reflect.Type, path string, errs *[]fieldError) {
+func walkSlice(v any, t reflect.Type, path string, errs *[]fieldError) (any, bool) {
 	list, ok := v.([]any)
 	if !ok {
 		*errs = append(*errs, fieldError{path, "must be a list, not " + describe(v)})
-		return
+		return nil, false
 	}
+	out := make([]any, len(list))
 	for i, item := range list {
-		walkValue(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
+		out[i], _ = walkValue(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
 	}
+	return out, true
 }
 
-func walkScalar(v any, t reflect.Type, path string, errs *[]fieldError) {
+// checkScalar returns what is wrong with v as a value of the scalar type t.
+func checkScalar(v any, t reflect.Type) string {
 	var ok bool
 	var want string
 	switch t.Kind() {
@@ -129,32 +153,34 @@ func walkScalar(v any, t reflect.Type, path string, errs *[]fieldError) {
 		_, ok = v.(json.Number)
 		want = "a number"
 	default:
-		ok, want = true, ""
+		return ""
 	}
-	if !ok {
-		*errs = append(*errs, fieldError{path, fmt.Sprintf("must be %s, not %s", want, describe(v))})
+	if ok {
+		return ""
 	}
+	return fmt.Sprintf("must be %s, not %s", want, describe(v))
 }
 
-func walkTime(v any, path string, errs *[]fieldError) {
+func checkTime(v any) string {
 	s, ok := v.(string)
 	if !ok {
-		*errs = append(*errs, fieldError{path, "must be an RFC 3339 time string, not " + describe(v)})
-		return
+		return "must be an RFC 3339 time string, not " + describe(v)
 	}
 	if _, err := time.Parse(time.RFC3339, s); err != nil {
-		*errs = append(*errs, fieldError{path, fmt.Sprintf("%q is not an RFC 3339 time", s)})
+		return fmt.Sprintf("%q is not an RFC 3339 time", s)
 	}
+	return ""
 }
 
-func walkUnmarshaler(v any, t reflect.Type, path string, errs *[]fieldError) {
+func checkUnmarshal(v any, t reflect.Type) string {
 	b, err := json.Marshal(v)
 	if err == nil {
 		err = json.Unmarshal(b, reflect.New(t).Interface())
 	}
 	if err != nil {
-		*errs = append(*errs, fieldError{path, err.Error()})
+		return err.Error()
 	}
+	return ""
 }
 
 func isInteger(v any) bool {
@@ -246,12 +272,14 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// decodeInto fills out from tree. Values of the wrong type are skipped
-// (checkTree has reported them), so decoding continues as far as it can.
-func decodeInto(tree any, out any) {
+// decodeInto fills out from a tree that checkTree has cleaned.
+func decodeInto(tree any, out any) error {
 	b, err := json.Marshal(tree)
 	if err != nil {
-		return
+		return fmt.Errorf("decode: %w", err)
 	}
-	_ = json.Unmarshal(b, out) // type errors are already reported by checkTree
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
 }

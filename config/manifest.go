@@ -99,9 +99,12 @@ type freightManifest struct {
 // decodeManifest checks tree strictly against T's fields and decodes it.
 func decodeManifest[T any](tree map[string]any, src source, r *report) *T {
 	m := new(T)
-	for _, e := range checkTree(tree, reflect.TypeOf(m).Elem(), "") {
+	errs, clean := checkTree(tree, reflect.TypeOf(m).Elem(), "")
+	for _, e := range errs {
 		r.addDecode(src, e.path, e.msg)
 	}
-	decodeInto(tree, m)
+	if err := decodeInto(clean, m); err != nil {
+		r.add(src, "", "%v", err) // checkTree should have caught this
+	}
 	return m
 }

@@ -24,8 +24,12 @@ func checkStageRefs(e entry[*railyard.Stage], p *projectEntries, res *railyard.R
 	spec := e.val.Spec
 	for i, req := range spec.RequestedFreight {
 		f := fmt.Sprintf("spec.requestedFreight[%d]", i)
-		if _, ok := res.Warehouse(req.Origin.Name); req.Origin.Name != "" && !ok {
+		if req.Origin.Kind != railyard.OriginKindWarehouse || req.Origin.Name == "" {
+			continue // reported already
+		}
+		if _, ok := res.Warehouse(req.Origin.Name); !ok {
 			r.add(e.src, f+".origin.name", "Warehouse %q does not exist in project %q", req.Origin.Name, p.name)
+			continue
 		}
 		for j, up := range req.Sources.Stages {
 			upstream, ok := res.Stage(up)
