@@ -1,0 +1,149 @@
+// Command railyard-worker runs Railyard's Temporal worker: the workflows and
+// activities that discover Freight and promote it through Stages.
+//
+// With --dev it also runs an embedded Temporal server (state in a SQLite
+// file under --data-dir) and the Temporal Web UI in the same process.
+// Without --dev it connects to the cluster named by the standard Temporal
+// environment (see newClient).
+//
+// Shutdown on SIGINT or SIGTERM stops the worker first, then the UI and the
+// server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/internal/devserver"
+)
+
+func main() {
+	begin := time.Now()
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fail(err)
+	}
+	if err := run(o, newLogger(o, os.Stderr), begin); err != nil {
+		fail(err)
+	}
+}
+
+// fail prints err as one line and exits non-zero.
+func fail(err error) {
+	fmt.Fprintf(os.Stderr, "railyard-worker: %v\n", err)
+	os.Exit(1)
+}
+
+func run(o options, logger *slog.Logger, begin time.Time) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var srv *devserver.Server
+	frontend := ""
+	if o.Dev {
+		var err error
+		if srv, err = startDevServer(ctx, o, logger); err != nil {
+			return err
+		}
+		defer stopDevServer(srv, logger)
+		frontend, o.Namespace = srv.FrontendAddress(), srv.Namespace()
+	}
+	c, conn, err := newClient(ctx, o, frontend, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	o.Namespace = conn.Namespace
+	if err := serve(ctx, stop, c, o, logger, func() { logReady(logger, o, conn, srv, time.Since(begin)) }); err != nil {
+		return err
+	}
+	return nil
+}
+
+func startDevServer(ctx context.Context, o options, logger *slog.Logger) (*devserver.Server, error) {
+	srv, err := devserver.Start(ctx, devserver.Options{
+		DataDir:          o.DataDir,
+		Port:             o.Port,
+		UIPort:           o.UIPort,
+		Headless:         o.UIPort == 0,
+		Namespace:        o.Namespace,
+		SearchAttributes: railyard.SearchAttributes,
+		Logger:           logger,
+		LogLevel:         o.ServerLogLevel,
+	})
+	if err != nil {
+		return nil, err
+	}
+	where := o.DataDir
+	if where == "" {
+		where = "memory"
+	}
+	logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddress(), "data", where)
+	return srv, nil
+}
+
+func stopDevServer(srv *devserver.Server, logger *slog.Logger) {
+	if err := srv.Stop(); err != nil {
+		logger.Error("stopping embedded Temporal server", "error", err)
+		return
+	}
+	logger.Info("embedded Temporal server stopped")
+}
+
+// serve runs the worker until a signal arrives or the worker fails, then
+// stops it; ready runs once the worker polls. stop restores default signal
+// handling, so a second Ctrl-C during shutdown kills the process.
+func serve(ctx context.Context, stop func(), c client.Client, o options, logger *slog.Logger, ready func()) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	w := worker.New(c, o.TaskQueue, worker.Options{
+		OnFatalError: func(err error) { cancel(fmt.Errorf("worker: %w", err)) },
+	})
+	if err := register(w, c, o); err != nil {
+		return fmt.Errorf("register workflows and activities: %w", err)
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker on task queue %s: %w", o.TaskQueue, err)
+	}
+	ready()
+	<-ctx.Done()
+	stop()
+	logger.Info("shutting down", "reason", context.Cause(ctx))
+	w.Stop()
+	logger.Info("worker stopped")
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// logReady prints the one line a user looks for: where everything is.
+func logReady(logger *slog.Logger, o options, conn connection, srv *devserver.Server, ready time.Duration) {
+	ui := "none (not --dev)"
+	if srv != nil {
+		ui = uiOrNone(srv)
+	}
+	logger.Info("railyard-worker ready", "frontend", conn.Address, "ui", ui, "namespace", conn.Namespace,
+		"task_queue", o.TaskQueue, "ready_in", ready.Round(time.Millisecond).String())
+}
+
+func uiOrNone(srv *devserver.Server) string {
+	if u := srv.UIURL(); u != "" {
+		return u
+	}
+	return "disabled"
+}

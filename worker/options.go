@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// options are the worker's command-line settings.
+type options struct {
+	Dev             bool
+	DataDir         string
+	Port            int
+	UIPort          int
+	Namespace       string
+	TaskQueue       string
+	CredentialsFile string
+	CacheDir        string
+	LogLevel        slog.Level
+	ServerLogLevel  slog.Level
+	LogFormat       string
+}
+
+const usageHeader = `railyard-worker runs Railyard's Temporal worker.
+
+  railyard-worker --dev     embedded Temporal server + Web UI + worker, one process
+  railyard-worker           worker only, against the cluster described by the
+                            standard Temporal environment (TEMPORAL_ADDRESS,
+                            TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*,
+                            TEMPORAL_PROFILE / temporal.toml)
+
+Flags:
+`
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	o := options{LogLevel: slog.LevelInfo, ServerLogLevel: slog.LevelWarn}
+	fs := flag.NewFlagSet("railyard-worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHeader)
+		fs.PrintDefaults()
+	}
+	fs.BoolVar(&o.Dev, "dev", false, "run an embedded Temporal server and Web UI in this process")
+	fs.StringVar(&o.DataDir, "data-dir", defaultDir(xdgStateHome, ".railyard"),
+		"--dev: directory of the embedded server's SQLite database; empty keeps it in memory")
+	fs.IntVar(&o.Port, "port", 7233, "--dev: Temporal frontend gRPC port")
+	fs.IntVar(&o.UIPort, "ui-port", 8233, "--dev: Temporal Web UI port; 0 disables the UI")
+	fs.StringVar(&o.Namespace, "namespace", "",
+		`Temporal namespace (default: "default" with --dev, else TEMPORAL_NAMESPACE or "default")`)
+	fs.StringVar(&o.TaskQueue, "task-queue", "railyard", "task queue the worker polls")
+	fs.StringVar(&o.CredentialsFile, "credentials", "", "file with credentials for git, registries and chart repositories")
+	fs.StringVar(&o.CacheDir, "cache-dir", defaultDir(os.UserCacheDir, ".railyard-cache"),
+		"directory for git mirrors and other caches")
+	fs.TextVar(&o.LogLevel, "log-level", o.LogLevel, "log level: debug, info, warn, error")
+	fs.TextVar(&o.ServerLogLevel, "server-log-level", o.ServerLogLevel, "--dev: embedded server's log level (never more verbose than --log-level)")
+	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	return o, o.validate(fs.NArg())
+}
+
+func (o options) validate(extraArgs int) error {
+	switch {
+	case extraArgs > 0:
+		return errors.New("unexpected arguments; see --help")
+	case o.LogFormat != "text" && o.LogFormat != "json":
+		return fmt.Errorf("--log-format %q: want text or json", o.LogFormat)
+	case o.TaskQueue == "":
+		return errors.New("--task-queue must not be empty")
+	case o.Port < 1 || o.Port > 65535:
+		return fmt.Errorf("--port %d out of range", o.Port)
+	case o.UIPort < 0 || o.UIPort > 65535:
+		return fmt.Errorf("--ui-port %d out of range", o.UIPort)
+	}
+	if o.CredentialsFile != "" {
+		if _, err := os.Stat(o.CredentialsFile); err != nil {
+			return fmt.Errorf("--credentials: %w", err)
+		}
+	}
+	return nil
+}
+
+// xdgStateHome is $XDG_STATE_HOME, or ~/.local/state as the XDG base
+// directory specification defaults it.
+func xdgStateHome() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "state"), nil
+}
+
+// defaultDir is base()/railyard, or fallback (relative to the working
+// directory) when there is no home directory.
+func defaultDir(base func() (string, error), fallback string) string {
+	d, err := base()
+	if err != nil || d == "" {
+		return fallback
+	}
+	return filepath.Join(d, "railyard")
+}
+
+func newLogger(o options, w io.Writer) *slog.Logger {
+	ho := &slog.HandlerOptions{Level: o.LogLevel}
+	if o.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
