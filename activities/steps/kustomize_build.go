@@ -118,7 +118,11 @@ func kustomizeRun(ctx context.Context, sc *Context, dir string, plugin *Kustomiz
 		LoadRestrictions: kustypes.LoadRestrictionsNone,
 		PluginConfig:     kustypes.DisabledPluginConfig(),
 	}
-	return krusty.MakeKustomizer(opts).Run(fsys, dir)
+	rm, err := krusty.MakeKustomizer(opts).Run(fsys, dir)
+	if err != nil {
+		return nil, Terminal(err) // the same tree fails the same way again
+	}
+	return rm, nil
 }
 
 // kustomizeWrite writes the resources to one file, or one file per resource
