@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-var update = flag.Bool("update", false, "rewrite golden out/ directories and output.json files")
+var update = flag.Bool("update", false, "rewrite golden out/ directories and want.yaml files")
 
 // goldenCase is testdata/<step>/<case>/config.yaml, plus optional
 // want.yaml: {status, output, errorContains}.
