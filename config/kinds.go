@@ -86,33 +86,34 @@ func parseObject(tree map[string]any, src source, r *report) (any, source) {
 	if info.clusterScoped {
 		src.Namespace = ""
 	}
-	if !checkMeta(meta, info, src, r) || src.Name == "" {
+	if src.Name == "" {
 		src.Name = fmt.Sprintf("(document %d)", src.Doc)
+		checkMeta(meta, info, src, r, false)
+	} else {
+		checkMeta(meta, info, src, r, true)
 	}
 	return info.decode(tree, src, r), src
 }
 
-// checkMeta reports a missing or malformed name or namespace and says
-// whether the name is usable.
-func checkMeta(meta map[string]any, info kindInfo, src source, r *report) bool {
+// checkMeta reports a missing or malformed name or namespace.
+func checkMeta(meta map[string]any, info kindInfo, src source, r *report, named bool) {
 	if !info.clusterScoped && src.Namespace == "" {
 		r.add(src, "metadata.namespace", "is required: the namespace is the project")
 	} else if !info.clusterScoped {
 		checkLabel(r, src, "metadata.namespace", src.Namespace)
 	}
-	if src.Kind == kindFreight {
-		return true // Freight is named by its content
-	}
-	if src.Name == "" {
+	switch {
+	case src.Kind == kindFreight:
+		// Freight is named by its content; a name given is replaced.
+	case !named && meta["generateName"] != nil:
+		r.add(src, "metadata.name", "is required (generateName is not supported)")
+	case !named:
 		r.add(src, "metadata.name", "is required")
-		return false
-	}
-	if src.Kind == kindProject {
+	case src.Kind == kindProject:
 		checkLabel(r, src, "metadata.name", src.Name)
-	} else {
+	default:
 		checkSubdomain(r, src, "metadata.name", src.Name)
 	}
-	return true
 }
 
 var projectSpecials = []special{

@@ -77,7 +77,9 @@ func checkFreight(p *projectEntries, res *railyard.Resources, r *report) []raily
 			}
 			continue
 		}
-		matchArtifacts(&f, w, e.src, r)
+		if len(f.Commits)+len(f.Images)+len(f.Charts) > 0 {
+			matchArtifacts(&f, w, e.src, r)
+		}
 		f.ID = f.ComputeID()
 		if first, dup := ids[f.ID]; dup {
 			r.add(e.src, "", "carries the same artifacts as the Freight in %s", first.where())
