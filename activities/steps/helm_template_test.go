@@ -1,0 +1,5 @@
+package steps
+
+import "testing"
+
+func TestHelmTemplateGolden(t *testing.T) { renderGolden(t, "helm-template", nil) }
