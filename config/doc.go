@@ -17,5 +17,11 @@
 // Railyard does not act on are never ignored silently: they are a problem
 // ("… is not supported yet"), or a warning when they are harmless.
 //
+// Railyard extensions, which Kargo does not have, are accepted where the
+// domain defines them: a Stage request's sources.requireVerifiedCombination
+// and a promotion policy's warehouses (each must name a Warehouse of the
+// project). Manually assembled Freight gets its ID computed from its content,
+// as Kargo does; the metadata name is ignored.
+//
 // The package knows nothing of Temporal, activities or workflows.
 package config

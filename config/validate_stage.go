@@ -39,6 +39,9 @@ func validateStage(spec *railyard.StageSpec, src source, r *report) {
 		validateSources(r, src, field+".sources", src.Name, req.Sources)
 	}
 	if t := spec.PromotionTemplate; t != nil {
+		if len(t.Spec.Steps) == 0 {
+			r.add(src, "spec.promotionTemplate.spec.steps", "at least one step is required; leave out promotionTemplate for a control-flow stage")
+		}
 		checkVars(r, src, "spec.promotionTemplate.spec.vars", t.Spec.Vars)
 		validateSteps(r, src, "spec.promotionTemplate.spec.steps", t.Spec.Steps, true)
 	}
