@@ -52,8 +52,33 @@ func checkStageRefs(e entry[*railyard.Stage], p *projectEntries, res *railyard.R
 		}
 	}
 	if t := spec.PromotionTemplate; t != nil {
+		global := append(append([]railyard.ExpressionVar(nil), spec.Vars...), t.Spec.Vars...)
 		for i, st := range t.Spec.Steps {
-			checkTaskRef(e.src, fmt.Sprintf("spec.promotionTemplate.spec.steps[%d].task", i), st.Task, p.name, res, r)
+			f := fmt.Sprintf("spec.promotionTemplate.spec.steps[%d]", i)
+			checkTaskRef(e.src, f+".task", st.Task, p.name, res, r)
+			checkTaskInputs(e.src, f, st, global, res, r)
+		}
+	}
+}
+
+// checkTaskInputs reports task vars without a default that neither the
+// task step nor the template or Stage vars give a value.
+func checkTaskInputs(src source, field string, st railyard.PromotionStep, global []railyard.ExpressionVar, res *railyard.Resources, r *report) {
+	if st.Task == nil {
+		return
+	}
+	task, ok := res.Task(*st.Task)
+	if !ok {
+		return
+	}
+	given := map[string]bool{}
+	for _, v := range append(append([]railyard.ExpressionVar(nil), global...), st.Vars...) {
+		given[v.Name] = given[v.Name] || v.Value != ""
+	}
+	for _, v := range task.Spec.Vars {
+		if v.Value == "" && !given[v.Name] {
+			r.add(src, field+".vars", "%s %q needs a value for var %q: set it here or in the promotion template's or Stage's vars",
+				task.Kind, task.Name, v.Name)
 		}
 	}
 }
