@@ -184,7 +184,10 @@ func inflate(r railyard.Resources, s railyard.Stage) ([]railyard.PromotionStep, 
 	if s.Spec.PromotionTemplate == nil {
 		return nil, nil
 	}
-	steps, err := railyard.InflateSteps(s.Spec.PromotionTemplate.Spec, r.Task)
+	// Task inputs may come from the Stage's vars as well as the template's.
+	tmpl := s.Spec.PromotionTemplate.Spec
+	tmpl.Vars = append(append([]railyard.ExpressionVar(nil), s.Spec.Vars...), tmpl.Vars...)
+	steps, err := railyard.InflateSteps(tmpl, r.Task)
 	if err != nil {
 		return nil, fmt.Errorf("stage %s: %w", s.Name, err)
 	}
