@@ -60,10 +60,7 @@ func (s HelmUpdateChart) Run(ctx context.Context, sc *Context, raw json.RawMessa
 			return Result{}, Terminal(fmt.Errorf("helm-update-chart: %w", err))
 		}
 	}
-	if err := helmApplyUpdates(filepath.Join(dir, "Chart.yaml"), deps, updates); err != nil {
-		return Result{}, fmt.Errorf("helm-update-chart %s: %w", cfg.Path, err)
-	}
-	changes, err := helmUpdateDependencies(ctx, sc, dir)
+	changes, err := helmUpdate(ctx, sc, dir, deps, updates)
 	if err != nil {
 		return Result{}, fmt.Errorf("helm-update-chart %s: %w", cfg.Path, err)
 	}
@@ -72,6 +69,27 @@ func (s HelmUpdateChart) Run(ctx context.Context, sc *Context, raw json.RawMessa
 		out["commitMessage"] = msg
 	}
 	return Succeeded(out), nil
+}
+
+// helmUpdate applies the updates to Chart.yaml and updates the
+// dependencies; on failure Chart.yaml is put back as it was.
+func helmUpdate(ctx context.Context, sc *Context, dir string, deps []*chart.Dependency, updates []HelmChartUpdate) (map[string]string, error) {
+	chartfile := filepath.Join(dir, "Chart.yaml")
+	orig, err := os.ReadFile(chartfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := helmApplyUpdates(chartfile, deps, updates); err != nil {
+		return nil, err
+	}
+	changes, err := helmUpdateDependencies(ctx, sc, dir)
+	if err != nil {
+		if restore := os.WriteFile(chartfile, orig, 0o644); restore != nil {
+			return nil, errors.Join(err, restore)
+		}
+		return nil, err
+	}
+	return changes, nil
 }
 
 // helmFreightUpdates sets each dependency that a Freight of the collection
@@ -156,10 +174,8 @@ func helmEditChartfile(path string, versions map[int]string) error {
 		return fmt.Errorf("Chart.yaml dependencies: %w", err)
 	}
 	for i, v := range versions {
-		value := kyaml.NewScalarRNode(v)
-		value.YNode().Tag = kyaml.NodeTagString
-		if err := elems[i].PipeE(kyaml.SetField("version", value)); err != nil {
-			return fmt.Errorf("set dependency version: %w", err)
+		if err := helmSetVersion(elems[i], v); err != nil {
+			return err
 		}
 	}
 	out, err := doc.String()
@@ -167,6 +183,22 @@ func helmEditChartfile(path string, versions map[int]string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(out), 0o644)
+}
+
+// helmSetVersion sets a dependency's version, keeping the comments of the
+// line it replaces.
+func helmSetVersion(dep *kyaml.RNode, version string) error {
+	if f := dep.Field("version"); f != nil && f.Value != nil {
+		n := f.Value.YNode()
+		n.Kind, n.Tag, n.Value, n.Style = kyaml.ScalarNode, kyaml.NodeTagString, version, 0
+		return nil
+	}
+	value := kyaml.NewScalarRNode(version)
+	value.YNode().Tag = kyaml.NodeTagString
+	if err := dep.PipeE(kyaml.SetField("version", value)); err != nil {
+		return fmt.Errorf("set dependency version: %w", err)
+	}
+	return nil
 }
 
 // helmUpdateDependencies runs `helm dependency update` and returns the
