@@ -87,10 +87,6 @@ func (c *Client) baseEnv() []string {
 		"SSH_ASKPASS=" + c.askpass,
 		"GIT_HTTP_LOW_SPEED_LIMIT=" + lowSpeedLimit,
 		"GIT_HTTP_LOW_SPEED_TIME=" + lowSpeedTime,
-		"GIT_AUTHOR_NAME=Railyard",
-		"GIT_AUTHOR_EMAIL=railyard@localhost",
-		"GIT_COMMITTER_NAME=Railyard",
-		"GIT_COMMITTER_EMAIL=railyard@localhost",
 	}
 	if v, ok := os.LookupEnv("TMPDIR"); ok {
 		env = append(env, "TMPDIR="+v)
@@ -109,6 +105,8 @@ type Cmd struct {
 	Remote string
 	// Insecure disables TLS verification for this command.
 	Insecure bool
+	// Creds overrides the client's credentials source for this command.
+	Creds creds.Source
 }
 
 // Run runs git and returns its standard output. A failure is a
@@ -117,7 +115,11 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (string, error) {
 	if err := c.init(); err != nil {
 		return "", err
 	}
-	env, secret, cleanup, err := c.credentialEnv(ctx, cmd.Remote)
+	src := c.Creds
+	if cmd.Creds != nil {
+		src = cmd.Creds
+	}
+	env, secret, cleanup, err := c.credentialEnv(ctx, src, cmd.Remote)
 	if err != nil {
 		return "", err
 	}
@@ -150,12 +152,12 @@ func (c *Client) Git(ctx context.Context, dir string, args ...string) (string, e
 // credentialEnv returns the environment that hands repoURL's credentials to
 // the askpass helper, the secret to redact from messages, and a cleanup for
 // any key file written.
-func (c *Client) credentialEnv(ctx context.Context, repoURL string) ([]string, string, func(), error) {
+func (c *Client) credentialEnv(ctx context.Context, src creds.Source, repoURL string) ([]string, string, func(), error) {
 	none := func() {}
-	if repoURL == "" || c.Creds == nil {
+	if repoURL == "" || src == nil {
 		return nil, "", none, nil
 	}
-	cr, ok, err := c.Creds.Lookup(ctx, creds.KindGit, repoURL)
+	cr, ok, err := src.Lookup(ctx, creds.KindGit, repoURL)
 	if err != nil {
 		return nil, "", none, fmt.Errorf("looking up credentials for %s: %w", Redact(repoURL), err)
 	}

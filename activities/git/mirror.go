@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/creds"
 )
 
 // Remote names a remote repository and how to reach it.
 type Remote struct {
 	URL      string
-	Insecure bool // skip TLS verification
+	Insecure bool         // skip TLS verification
+	Creds    creds.Source // overrides the client's credentials when set
 }
 
 // MirrorDir returns the directory of repoURL's persistent bare mirror: a
@@ -56,7 +58,7 @@ func (c *Client) SyncMirror(ctx context.Context, r Remote, refspecs ...string) (
 		refspecs = AllRefs
 	}
 	args := []string{"fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", r.URL}
-	_, err = c.Run(ctx, Cmd{Dir: dir, Remote: r.URL, Insecure: r.Insecure, Args: append(args, refspecs...)})
+	_, err = c.Run(ctx, Cmd{Dir: dir, Remote: r.URL, Insecure: r.Insecure, Creds: r.Creds, Args: append(args, refspecs...)})
 	if err != nil {
 		return "", fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
 	}
@@ -139,7 +141,7 @@ func (c *Client) LsRemote(ctx context.Context, r Remote, patterns ...string) ([]
 		args = append(args, "--tags")
 	}
 	args = append(append(args, "--", r.URL), patterns...)
-	out, err := c.Run(ctx, Cmd{Remote: r.URL, Insecure: r.Insecure, Args: args})
+	out, err := c.Run(ctx, Cmd{Remote: r.URL, Insecure: r.Insecure, Creds: r.Creds, Args: args})
 	if err != nil {
 		return nil, "", fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
 	}
