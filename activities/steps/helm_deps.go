@@ -32,6 +32,7 @@ type helmDepEnv struct {
 	home     string
 	settings *cli.EnvSettings
 	registry *registry.Client
+	plain    bool // the OCI registries speak plain HTTP
 }
 
 func newHelmDepEnv(ctx context.Context, sc *Context, deps []*chart.Dependency) (*helmDepEnv, error) {
@@ -95,6 +96,7 @@ func (e *helmDepEnv) login(plain bool, logins map[string]creds.Credentials) erro
 	if plain {
 		opts = append(opts, registry.ClientOptPlainHTTP())
 	}
+	e.plain = plain
 	client, err := registry.NewClient(opts...)
 	if err != nil {
 		return fmt.Errorf("registry client: %w", err)

@@ -144,3 +144,33 @@ func TestHelmTemplateBuildDependencies(t *testing.T) {
 		}
 	}
 }
+
+// TestKustomizeBuildPullsCharts inflates helmCharts that must be pulled
+// from a classic repository and an OCI registry, in-process, without
+// writing them into the working tree. Like kustomize with a helm binary,
+// the namespace transformer leaves chart output to Helm (these templates
+// set no namespace).
+func TestKustomizeBuildPullsCharts(t *testing.T) {
+	vars := renderChartServers(t)
+	work := t.TempDir()
+	kust := "namespace: apps\nhelmCharts:\n" +
+		"- {name: dep1, repo: " + vars["REPO"] + ", version: 1.1.0, releaseName: a}\n" +
+		"- {name: dep2, repo: " + vars["OCI"] + "/charts, version: 0.2.0, releaseName: b, valuesInline: {who: me}}\n"
+	if err := renderWriteFile(filepath.Join(work, "app", "kustomization.yaml"), []byte(kust)); err != nil {
+		t.Fatal(err)
+	}
+	sc := &Context{WorkDir: work, Creds: creds.None{}}
+	cfg := []byte(`{"path":"app","outPath":"out"}`)
+	if _, err := (KustomizeBuild{}).Run(context.Background(), sc, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"configmap-a-dep1.yaml", "configmap-b-dep2.yaml"} {
+		if _, err := os.Stat(filepath.Join(work, "out", name)); err != nil {
+			entries, _ := os.ReadDir(filepath.Join(work, "out"))
+			t.Errorf("%s: %v (have %v)", name, err, entries)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(work, "app", "charts")); !os.IsNotExist(err) {
+		t.Errorf("charts were pulled into the working tree (err %v)", err)
+	}
+}

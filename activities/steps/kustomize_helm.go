@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,9 +235,10 @@ func (k *kustomizeInflater) pull(repoURL, name, version string) (string, error) 
 // download fetches one chart archive into dest and returns its path.
 func (e *helmDepEnv) download(repoURL, name, version, dest string) (string, error) {
 	dl := &downloader.ChartDownloader{
-		Out: os.Stderr, Verify: downloader.VerifyNever, Getters: getter.All(e.settings),
+		Out: io.Discard, Verify: downloader.VerifyNever, Getters: getter.All(e.settings),
 		RegistryClient: e.registry, RepositoryConfig: e.settings.RepositoryConfig,
 		RepositoryCache: e.settings.RepositoryCache,
+		Options:         []getter.Option{getter.WithRegistryClient(e.registry), getter.WithPlainHTTP(e.plain)},
 	}
 	ref := strings.TrimSuffix(repoURL, "/") + "/" + name
 	if !registry.IsOCI(repoURL) {
