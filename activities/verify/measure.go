@@ -1,0 +1,91 @@
+// Package verify is the activity side of verification: Argo Rollouts
+// AnalysisTemplates (argoproj.io/v1alpha1) with the `web` and `prometheus`
+// providers.
+//
+// The Stage workflow owns the schedule. For each metric of each template it
+//
+//  1. resolves the template's arguments once (ResolveArgs) and substitutes
+//     them into the metric (SubstituteMetric);
+//  2. keeps a MetricRun, sleeps run.NextDelay(metric) on a durable timer,
+//     calls the Measure activity, Records the result and asks Decide whether
+//     the metric is done — until it is;
+//  3. combines the final phases of all metrics with Combine.
+//
+// Metrics run side by side, as in Argo Rollouts. When one metric ends in
+// anything but Successful, Argo terminates the run: the other metrics stop,
+// and a metric that had not finished counts as Successful.
+//
+// Everything here except Measurer is pure and deterministic, so workflow
+// code may call it.
+package verify
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/railyard/railyard"
+)
+
+// Phases of a measurement, a metric and an analysis (Argo Rollouts'
+// AnalysisPhase spelling).
+const (
+	PhasePending      = "Pending"
+	PhaseRunning      = "Running"
+	PhaseSuccessful   = "Successful"
+	PhaseFailed       = "Failed"
+	PhaseError        = "Error"
+	PhaseInconclusive = "Inconclusive"
+)
+
+// MeasureInput is the input of the Measure activity.
+type MeasureInput struct {
+	// Metric is the metric with its arguments already substituted.
+	Metric railyard.Metric `json:"metric"`
+	// Template names the AnalysisTemplate, for messages.
+	Template string `json:"template,omitempty"`
+}
+
+// Measurement is the outcome of one measurement. Phase is Successful,
+// Failed, Inconclusive or Error; Value is the measured value as text (JSON
+// for web results, "[0.99]" for Prometheus vectors).
+type Measurement struct {
+	Phase      string    `json:"phase"`
+	Value      string    `json:"value,omitempty"`
+	Message    string    `json:"message,omitempty"`
+	StartedAt  time.Time `json:"startedAt,omitzero"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
+}
+
+// Measurer takes measurements. Its zero value is ready to use.
+type Measurer struct {
+	// Client sends the requests; nil means a client built on
+	// http.DefaultTransport. Per-metric timeouts come from the context.
+	Client *http.Client
+}
+
+// Measure takes one measurement of in.Metric. Problems with the provider
+// (unreachable, non-2xx, bad response, a condition that does not evaluate)
+// are Error measurements, not errors, so that the workflow counts them
+// against consecutiveErrorLimit as Argo Rollouts does. The only error
+// returned is the context's, when the activity is cancelled.
+func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, error) {
+	started := time.Now()
+	var out Measurement
+	p := in.Metric.Provider
+	switch {
+	case p.Web != nil && p.Prometheus != nil:
+		out = errorMeasurement("metric %q: exactly one provider must be set, found web and prometheus", in.Metric.Name)
+	case p.Web != nil:
+		out = m.measureWeb(ctx, in.Metric)
+	case p.Prometheus != nil:
+		out = m.measurePrometheus(ctx, in.Metric)
+	default:
+		out = errorMeasurement("metric %q: no provider (web and prometheus are supported)", in.Metric.Name)
+	}
+	if err := ctx.Err(); err != nil {
+		return Measurement{}, err
+	}
+	out.StartedAt, out.FinishedAt = started, time.Now()
+	return out, nil
+}

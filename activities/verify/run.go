@@ -1,0 +1,161 @@
+package verify
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/railyard/railyard"
+)
+
+const (
+	// MeasurementHistory is how many measurements a MetricRun keeps; the
+	// counters cover all of them (Argo Rollouts keeps 10 too).
+	MeasurementHistory = 10
+	// DefaultConsecutiveErrorLimit is Argo Rollouts' default: a metric errs
+	// after more than 4 errors in a row.
+	DefaultConsecutiveErrorLimit = 4
+	// ErrorRetryInterval is the wait after an Error measurement, whatever
+	// the metric's interval (Argo Rollouts' DefaultErrorRetryInterval).
+	ErrorRetryInterval = 10 * time.Second
+)
+
+// MetricRun is the bookkeeping of one metric: its latest measurements and
+// counters. It is a plain value that lives in workflow state.
+type MetricRun struct {
+	Measurements     []Measurement `json:"measurements,omitempty"`
+	Count            int           `json:"count"` // Successful + Failed + Inconclusive
+	Successful       int           `json:"successful,omitempty"`
+	Failed           int           `json:"failed,omitempty"`
+	Inconclusive     int           `json:"inconclusive,omitempty"`
+	Error            int           `json:"error,omitempty"`
+	ConsecutiveError int           `json:"consecutiveError,omitempty"`
+}
+
+// Record adds a measurement, as Argo Rollouts counts it: an Error does not
+// count towards `count`, and any other phase resets the consecutive errors.
+// An unknown phase counts as an Error.
+func (r *MetricRun) Record(m Measurement) {
+	switch m.Phase {
+	case PhaseSuccessful:
+		r.Successful++
+	case PhaseFailed:
+		r.Failed++
+	case PhaseInconclusive:
+		r.Inconclusive++
+	default:
+		r.Error++
+		r.ConsecutiveError++
+	}
+	if m.Phase == PhaseSuccessful || m.Phase == PhaseFailed || m.Phase == PhaseInconclusive {
+		r.Count++
+		r.ConsecutiveError = 0
+	}
+	r.Measurements = append(r.Measurements, m)
+	if n := len(r.Measurements); n > MeasurementHistory {
+		r.Measurements = append([]Measurement(nil), r.Measurements[n-MeasurementHistory:]...)
+	}
+}
+
+// Last returns the latest measurement, if any.
+func (r MetricRun) Last() (Measurement, bool) {
+	if len(r.Measurements) == 0 {
+		return Measurement{}, false
+	}
+	return r.Measurements[len(r.Measurements)-1], true
+}
+
+// Decide applies Argo Rollouts' rules to the measurements so far. When done
+// is false, phase is Pending (nothing measured yet) or Running and the
+// workflow takes another measurement after NextDelay. Limits are checked
+// before the count, with Error over Inconclusive over Failed:
+//   - Failed when failed > failureLimit (default 0; negative: never);
+//   - Inconclusive when inconclusive > inconclusiveLimit (default 0);
+//   - Error when consecutive errors > consecutiveErrorLimit (default 4);
+//   - otherwise Successful once `count` measurements were taken. Without
+//     count (or count 0) a metric without interval is measured once and a
+//     metric with interval runs until the analysis is terminated.
+func (r MetricRun) Decide(metric railyard.Metric) (done bool, phase string, message string) {
+	last, ok := r.Last()
+	if !ok {
+		return false, PhasePending, ""
+	}
+	if phase, why := r.limitBreached(metric); phase != "" {
+		msg := fmt.Sprintf("metric %q assessed %s due to %s", metric.Name, phase, why)
+		if last.Message != "" {
+			msg += ": " + last.Message
+		}
+		return true, phase, msg
+	}
+	if n, ok := EffectiveCount(metric); ok && r.Count >= n {
+		return true, PhaseSuccessful, fmt.Sprintf("metric %q: %d of %d measurements taken", metric.Name, r.Count, n)
+	}
+	return false, PhaseRunning, last.Message
+}
+
+// limitBreached returns the phase and reason of a breached limit, or "".
+func (r MetricRun) limitBreached(metric railyard.Metric) (phase, why string) {
+	if limit := metric.FailureLimit.Int(0); limit >= 0 && r.Failed > limit {
+		phase, why = PhaseFailed, fmt.Sprintf("failed (%d) > failureLimit (%d)", r.Failed, limit)
+	}
+	if limit := metric.InconclusiveLimit.Int(0); r.Inconclusive > limit {
+		phase, why = PhaseInconclusive, fmt.Sprintf("inconclusive (%d) > inconclusiveLimit (%d)", r.Inconclusive, limit)
+	}
+	if limit := metric.ConsecutiveErrorLimit.Int(DefaultConsecutiveErrorLimit); r.ConsecutiveError > limit {
+		phase, why = PhaseError, fmt.Sprintf("consecutiveErrors (%d) > consecutiveErrorLimit (%d)", r.ConsecutiveError, limit)
+	}
+	return phase, why
+}
+
+// EffectiveCount is how many measurements complete a metric (Argo Rollouts'
+// Metric.EffectiveCount): count when set and non-zero; else 1 without
+// interval; else none (ok false: the metric runs until terminated).
+func EffectiveCount(metric railyard.Metric) (n int, ok bool) {
+	if c := metric.Count.Int(0); c != 0 {
+		return c, true
+	}
+	if metric.Interval == "" {
+		return 1, true
+	}
+	return 0, false
+}
+
+// NextDelay is how long to wait before the next measurement: initialDelay
+// before the first, ErrorRetryInterval after an Error, interval otherwise.
+func (r MetricRun) NextDelay(metric railyard.Metric) time.Duration {
+	last, ok := r.Last()
+	switch {
+	case !ok:
+		return metric.InitialDelay.Duration()
+	case last.Phase != PhaseSuccessful && last.Phase != PhaseFailed && last.Phase != PhaseInconclusive:
+		return ErrorRetryInterval
+	default:
+		return metric.Interval.Duration()
+	}
+}
+
+// worseness orders phases from best to worst, as Argo Rollouts does.
+var worseness = map[string]int{
+	PhaseSuccessful:   0,
+	PhaseRunning:      1,
+	PhasePending:      2,
+	PhaseInconclusive: 3,
+	PhaseError:        4,
+	PhaseFailed:       5,
+}
+
+// Combine is the phase of an analysis from the phases of its metrics: the
+// worst one, in Argo Rollouts' order Successful < Running < Pending <
+// Inconclusive < Error < Failed. An unknown phase counts as Error; no
+// phases at all is Successful.
+func Combine(phases ...string) string {
+	worst := PhaseSuccessful
+	for _, p := range phases {
+		if _, known := worseness[p]; !known {
+			p = PhaseError
+		}
+		if worseness[p] > worseness[worst] {
+			worst = p
+		}
+	}
+	return worst
+}
