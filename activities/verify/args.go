@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/railyard/railyard"
@@ -105,7 +106,9 @@ func substitute(s string, args map[string]string, quote func(string) string) (st
 		case isArg && known:
 			b.WriteString(quote(v))
 		case isArg:
-			missing = append(missing, name)
+			if !slices.Contains(missing, name) {
+				missing = append(missing, name)
+			}
 			fallthrough
 		default:
 			b.WriteString(tag)

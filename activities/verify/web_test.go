@@ -1,0 +1,162 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/railyard/railyard"
+)
+
+// webServer answers like a small service under verification.
+func webServer(t *testing.T, tlsServer bool) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t0k" {
+			http.Error(w, "no token", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":{"ok":true,"ratio":0.99,"checks":[{"name":"db","up":false}]}}`)
+	})
+	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		if r.Header.Get("Content-Type") == "application/json" {
+			_ = json.NewDecoder(r.Body).Decode(&in)
+		} else {
+			b, _ := io.ReadAll(r.Body)
+			in = map[string]any{"text": string(b)}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"got": in, "method": r.Method})
+	})
+	mux.HandleFunc("GET /plain", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "healthy") })
+	mux.HandleFunc("GET /down", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	})
+	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	var srv *httptest.Server
+	if tlsServer {
+		srv = httptest.NewTLSServer(mux)
+	} else {
+		srv = httptest.NewServer(mux)
+	}
+	t.Cleanup(srv.Close)
+	if !strings.Contains(srv.URL, "127.0.0.1") {
+		t.Fatalf("test server not on loopback: %s", srv.URL)
+	}
+	return srv
+}
+
+func TestMeasureWeb(t *testing.T) {
+	srv := webServer(t, false)
+	auth := []railyard.WebMetricHeader{{Key: "Authorization", Value: "Bearer t0k"}}
+	tests := []struct {
+		name    string
+		metric  railyard.Metric
+		phase   string
+		value   string
+		message string
+	}{
+		{name: "json path success", phase: PhaseSuccessful, value: "0.99",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"},
+				"result >= 0.95", "")},
+		{name: "json path bool", phase: PhaseSuccessful, value: "true",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ok}"}, "result", "")},
+		{name: "list index failure", phase: PhaseFailed, value: "false",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.checks[0].up}"}, "result == true", "")},
+		{name: "whole document", phase: PhaseSuccessful,
+			value:  `{"data":{"checks":[{"name":"db","up":false}],"ok":true,"ratio":0.99}}`,
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth}, "result.data.ok", "")},
+		{name: "inconclusive", phase: PhaseInconclusive, value: "0.99",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"},
+				"result > 0.999", "result < 0.9")},
+		{name: "json body", phase: PhaseSuccessful, value: `{"stage":"uat"}`,
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "post", JSONBody: json.RawMessage(`{"stage":"uat"}`),
+				JSONPath: "{$.got}"}, `result.stage == "uat"`, "")},
+		{name: "text body", phase: PhaseSuccessful, value: `"hello"`,
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "POST", Body: "hello", JSONPath: "{$.got.text}"},
+				`result == "hello"`, "")},
+		{name: "not json", phase: PhaseSuccessful, value: "healthy",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, `result == "healthy"`, "")},
+		{name: "missing header", phase: PhaseError, message: "received non-2xx response code 401: no token",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health"}, "", "")},
+		{name: "non-2xx", phase: PhaseError, message: "received non-2xx response code 503: maintenance",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/down"}, "", "")},
+		{name: "missing json path", phase: PhaseError, message: `"nope" is not found`,
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.nope}"}, "", "")},
+		{name: "bad condition", phase: PhaseError, value: "0.99", message: `successCondition "result >= "`,
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"}, "result >= ", "")},
+		{name: "timeout", phase: PhaseError, message: "deadline exceeded",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/slow", TimeoutSeconds: 1}, "", "")},
+		{name: "unreachable", phase: PhaseError, message: "connection refused",
+			metric: webMetric(railyard.WebMetric{URL: "http://127.0.0.1:1/"}, "", "")},
+		{name: "body with GET", phase: PhaseError, message: "a body needs method POST or PUT",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Body: "x"}, "", "")},
+		{name: "body and json body", phase: PhaseError, message: "set body or jsonBody, not both",
+			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "POST", Body: "x", JSONBody: json.RawMessage(`{}`)}, "", "")},
+		{name: "no provider", phase: PhaseError, message: `metric "m": no provider`,
+			metric: railyard.Metric{Name: "m"}},
+	}
+	m := &Measurer{}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := m.Measure(context.Background(), MeasureInput{Metric: tc.metric, Template: "smoke"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkMeasurement(t, got, tc.phase, tc.value, tc.message)
+		})
+	}
+}
+
+func webMetric(w railyard.WebMetric, success, failure string) railyard.Metric {
+	return railyard.Metric{Name: "m", SuccessCondition: success, FailureCondition: failure,
+		Provider: railyard.MetricProvider{Web: &w}}
+}
+
+func checkMeasurement(t *testing.T, got Measurement, phase, value, message string) {
+	t.Helper()
+	if got.Phase != phase || (value != "" && got.Value != value) || !strings.Contains(got.Message, message) {
+		t.Fatalf("got %+v\nwant phase %s, value %q, message containing %q", got, phase, value, message)
+	}
+	if got.StartedAt.IsZero() || got.FinishedAt.Before(got.StartedAt) {
+		t.Fatalf("bad times: %v .. %v", got.StartedAt, got.FinishedAt)
+	}
+}
+
+func TestMeasureWebTLS(t *testing.T) {
+	srv := webServer(t, true)
+	m := &Measurer{}
+	metric := webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, `result == "healthy"`, "")
+	got, err := m.Measure(context.Background(), MeasureInput{Metric: metric})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMeasurement(t, got, PhaseError, "", "certificate")
+	metric.Provider.Web.Insecure = true
+	if got, err = m.Measure(context.Background(), MeasureInput{Metric: metric}); err != nil {
+		t.Fatal(err)
+	}
+	checkMeasurement(t, got, PhaseSuccessful, "healthy", "")
+}
+
+func TestMeasureCancelled(t *testing.T) {
+	srv := webServer(t, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := (&Measurer{}).Measure(ctx, MeasureInput{Metric: webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, "", "")})
+	if err == nil {
+		t.Fatal("a cancelled measurement returned no error")
+	}
+}
