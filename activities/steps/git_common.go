@@ -18,12 +18,6 @@ const (
 	defaultAuthorEmail = "railyard@localhost"
 )
 
-// GitRunners returns the git steps, all sharing c (its mirror cache and
-// git environment).
-func GitRunners(c *git.Client) []Runner {
-	return []Runner{GitClone{Git: c}, GitClear{}, GitCommit{Git: c}, GitPush{Git: c}, GitTag{Git: c}}
-}
-
 type gitAuthor struct {
 	Name       string `json:"name"`
 	Email      string `json:"email"`
