@@ -2,18 +2,21 @@
 // AnalysisTemplates (argoproj.io/v1alpha1) with the `web` and `prometheus`
 // providers.
 //
-// The Stage workflow owns the schedule. For each metric of each template it
+// The Stage workflow owns the schedule:
 //
-//  1. resolves the template's arguments once (ResolveArgs) and substitutes
-//     them into the metric (SubstituteMetric);
-//  2. keeps a MetricRun, sleeps run.NextDelay(metric) on a durable timer,
-//     calls the Measure activity, Records the result and asks Decide whether
-//     the metric is done — until it is;
-//  3. combines the final phases of all metrics with Combine.
+//  1. Plan resolves every template's arguments (defaults, overridden by the
+//     Stage's verification args, whose `${{ }}` expressions go through
+//     EvalFunc) and substitutes `{{args.x}}` into each metric;
+//  2. for each planned metric, side by side (workflow.Go), it keeps a
+//     MetricRun and loops: sleep run.NextDelay(metric) on a durable timer
+//     (initialDelay, then interval, ErrorRetryInterval after an Error),
+//     call the Measure activity, run.Record the measurement, stop when
+//     run.Decide(metric) says done;
+//  3. Combine gives the analysis phase from the metrics' phases.
 //
-// Metrics run side by side, as in Argo Rollouts. When one metric ends in
-// anything but Successful, Argo terminates the run: the other metrics stop,
-// and a metric that had not finished counts as Successful.
+// As in Argo Rollouts, when one metric ends in anything but Successful the
+// run terminates: the other metrics stop, and one that had not finished
+// counts as Successful. A metric with interval and no count runs until then.
 //
 // Everything here except Measurer is pure and deterministic, so workflow
 // code may call it.

@@ -1,0 +1,41 @@
+package verify
+
+import (
+	"fmt"
+
+	"github.com/railyard/railyard"
+)
+
+// PlannedMetric is one metric ready to measure: arguments substituted.
+type PlannedMetric struct {
+	Template string          `json:"template"`
+	Metric   railyard.Metric `json:"metric"`
+}
+
+// Plan resolves the arguments of every template (ResolveArgs) and
+// substitutes them into its metrics (SubstituteMetric), in template order.
+// Like Kargo, which flattens a Stage's templates into one AnalysisRun, it
+// rejects two metrics of the same name.
+func Plan(templates []railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
+	eval func(string) (string, error)) ([]PlannedMetric, error) {
+	var out []PlannedMetric
+	seen := map[string]string{}
+	for _, tmpl := range templates {
+		args, err := ResolveArgs(tmpl, stageArgs, eval)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range tmpl.Spec.Metrics {
+			if other, dup := seen[m.Name]; dup {
+				return nil, fmt.Errorf("analysis templates %q and %q both have a metric %q", other, tmpl.Name, m.Name)
+			}
+			seen[m.Name] = tmpl.Name
+			metric, err := SubstituteMetric(m, args)
+			if err != nil {
+				return nil, fmt.Errorf("analysis template %q: %w", tmpl.Name, err)
+			}
+			out = append(out, PlannedMetric{Template: tmpl.Name, Metric: metric})
+		}
+	}
+	return out, nil
+}
