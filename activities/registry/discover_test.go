@@ -122,7 +122,7 @@ func TestDiscoverMetadata(t *testing.T) {
 		annotation string
 	}{
 		{"v1.0.0", t0.Add(5 * time.Hour), ""},
-		{"v1.1.0", t0.Add(9 * time.Hour), "a"},   // annotation newer than config
+		{"v1.1.0", t0.Add(9 * time.Hour), "a"},     // annotation newer than config
 		{"v2.0.0-rc.1", t0.Add(7 * time.Hour), ""}, // label-schema label
 		{"multi-1", t0.Add(8 * time.Hour), ""},     // newest image of the index
 	}
