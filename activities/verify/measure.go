@@ -24,6 +24,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -88,6 +89,9 @@ func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, e
 	}
 	if err := ctx.Err(); err != nil {
 		return Measurement{}, err
+	}
+	if out.Phase == PhaseError && in.Template != "" {
+		out.Message = fmt.Sprintf("analysis template %q: %s", in.Template, out.Message)
 	}
 	out.StartedAt, out.FinishedAt = started, time.Now()
 	return out, nil

@@ -89,7 +89,7 @@ func TestMeasureWeb(t *testing.T) {
 				`result == "hello"`, "")},
 		{name: "not json", phase: PhaseSuccessful, value: "healthy",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, `result == "healthy"`, "")},
-		{name: "missing header", phase: PhaseError, message: "received non-2xx response code 401: no token",
+		{name: "missing header", phase: PhaseError, message: `analysis template "smoke": web metric "m": GET http`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health"}, "", "")},
 		{name: "non-2xx", phase: PhaseError, message: "received non-2xx response code 503: maintenance",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/down"}, "", "")},
