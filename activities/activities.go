@@ -25,9 +25,10 @@ type ImageDiscoverer interface {
 	Discover(ctx context.Context, sub railyard.ImageSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error)
 }
 
-// ChartDiscoverer finds versions of a chart subscription.
+// ChartDiscoverer finds versions of a chart subscription. It keeps its own
+// cache (index ETags), so it needs no previous result.
 type ChartDiscoverer interface {
-	Discover(ctx context.Context, sub railyard.ChartSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error)
+	Discover(ctx context.Context, sub railyard.ChartSubscription) (railyard.SubscriptionResult, error)
 }
 
 // Activities is the worker's set of activities. Every field is set once, by

@@ -56,7 +56,7 @@ func (a *Activities) discoverOne(ctx context.Context, sub railyard.Subscription,
 	case sub.Image != nil && a.Images != nil:
 		return a.Images.Discover(ctx, *sub.Image, prev)
 	case sub.Chart != nil && a.Charts != nil:
-		return a.Charts.Discover(ctx, *sub.Chart, prev)
+		return a.Charts.Discover(ctx, *sub.Chart)
 	}
 	return railyard.SubscriptionResult{}, fmt.Errorf("%s discovery on this worker: %w", sub.Kind(), railyard.ErrNotSupported)
 }

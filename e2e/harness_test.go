@@ -26,11 +26,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cmd := exec.Command("go", "build", "-o", dir+"/", "../worker", "../starter")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building binaries:", err)
-		os.Exit(1)
+	for name, pkg := range map[string]string{"railyard-worker": "../worker", "railyard": "../starter"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", name+":", err)
+			os.Exit(1)
+		}
 	}
 	bin = dir
 	code := m.Run()
@@ -45,6 +47,7 @@ type env struct {
 	cacheDir string
 	worker   *exec.Cmd
 	logs     *bytes.Buffer
+	project  string // dumped when the test fails
 }
 
 func freePort(t *testing.T) int {
@@ -70,6 +73,12 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, addr: srv.FrontendAddress(), cacheDir: t.TempDir(), logs: &bytes.Buffer{}}
 	e.startWorker()
 	t.Cleanup(func() {
+		if t.Failed() && e.project != "" {
+			for _, kind := range []string{"warehouses", "promotions", "stages"} {
+				out, err := e.railyard("get", kind, "--project", e.project, "-o", "yaml")
+				t.Logf("get %s: %v\n%s", kind, err, out)
+			}
+		}
 		e.stopWorker()
 		if t.Failed() {
 			t.Logf("worker log:\n%s", e.logs.String())

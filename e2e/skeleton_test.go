@@ -121,6 +121,7 @@ func TestWalkingSkeleton(t *testing.T) {
 	git.Commit(t, "gitops", "main", map[string]string{"README.md": "gitops\n"}, "init")
 	c1 := git.Commit(t, "src", "main", map[string]string{"manifests/app.yaml": "version: 1\n"}, "v1")
 	e := newEnv(t)
+	e.project = "skeleton"
 
 	text := strings.NewReplacer("SRC", src, "GITOPS", gitops).Replace(skeletonManifests)
 	dir := writeManifests(t, text)

@@ -77,6 +77,7 @@ func run(o options, logger *slog.Logger, begin time.Time) error {
 func startDevServer(ctx context.Context, o options, logger *slog.Logger) (*devserver.Server, error) {
 	srv, err := devserver.Start(ctx, devserver.Options{
 		DataDir:          o.DataDir,
+		IP:               o.IP,
 		Port:             o.Port,
 		UIPort:           o.UIPort,
 		Headless:         o.UIPort == 0,
@@ -113,17 +114,23 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 	w := worker.New(c, o.TaskQueue, worker.Options{
 		OnFatalError: func(err error) { cancel(fmt.Errorf("worker: %w", err)) },
 	})
-	if err := register(w, c, o); err != nil {
-		return fmt.Errorf("register workflows and activities: %w", err)
+	host, err := register(w, c, o, logger)
+	if err != nil {
+		return fmt.Errorf("registering workflows and activities: %w", err)
+	}
+	if err := host.Start(); err != nil {
+		return fmt.Errorf("starting the step worker: %w", err)
 	}
 	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker on task queue %s: %w", o.TaskQueue, err)
+		host.Stop()
+		return fmt.Errorf("starting worker on task queue %s: %w", o.TaskQueue, err)
 	}
 	ready()
 	<-ctx.Done()
 	stop()
 	logger.Info("shutting down", "reason", context.Cause(ctx))
 	w.Stop()
+	host.Stop()
 	logger.Info("worker stopped")
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -14,6 +14,7 @@ import (
 type options struct {
 	Dev             bool
 	DataDir         string
+	IP              string
 	Port            int
 	UIPort          int
 	Namespace       string
@@ -47,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.Dev, "dev", false, "run an embedded Temporal server and Web UI in this process")
 	fs.StringVar(&o.DataDir, "data-dir", defaultDir(xdgStateHome, ".railyard"),
 		"--dev: directory of the embedded server's SQLite database; empty keeps it in memory")
+	fs.StringVar(&o.IP, "ip", "127.0.0.1", "--dev: address the embedded server and Web UI listen on (0.0.0.0 in a container)")
 	fs.IntVar(&o.Port, "port", 7233, "--dev: Temporal frontend gRPC port")
 	fs.IntVar(&o.UIPort, "ui-port", 8233, "--dev: Temporal Web UI port; 0 disables the UI")
 	fs.StringVar(&o.Namespace, "namespace", "",

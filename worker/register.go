@@ -1,19 +1,101 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/railyard/railyard/activities"
+	"github.com/railyard/railyard/activities/charts"
+	"github.com/railyard/railyard/activities/creds"
+	"github.com/railyard/railyard/activities/git"
+	"github.com/railyard/railyard/activities/registry"
+	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard/workflows"
 )
 
-// register registers Railyard's workflows and activities on w.
-//
-// PLACEHOLDER — it registers nothing yet. The workflow author fills it in
-// (workflows.Register, plus the activities struct built from c and o:
-// o.CredentialsFile, o.CacheDir, o.Namespace, o.TaskQueue); the lead replaces
-// this function within the session. Keep the signature: main calls it
-// between creating the worker and starting it, and a returned error aborts
-// start-up.
-func register(w worker.Worker, c client.Client, o options) error {
-	_, _, _ = w, c, o
-	return nil
+// register builds the activities from the options and registers them with
+// the workflows on w. Promotion steps run on a second worker polling a task
+// queue of this process alone, so that the steps of one promotion share a
+// working directory; it is returned for the caller to start and stop.
+func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) (worker.Worker, error) {
+	src, err := credentialSource(o.CredentialsFile)
+	if err != nil {
+		return nil, err
+	}
+	workRoot := filepath.Join(o.CacheDir, "work", hostQueueSuffix())
+	if err := activities.CleanWorkRoot(filepath.Dir(workRoot)); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(workRoot, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", workRoot, err)
+	}
+	gitc := &git.Client{CacheDir: filepath.Join(o.CacheDir, "git"), Creds: src}
+	reg := steps.Registry{}.
+		Add(steps.GitRunners(gitc)...).
+		Add(steps.FileRunners(&http.Client{Timeout: 5 * time.Minute})...).
+		Add(steps.RenderRunners()...)
+	a := &activities.Activities{
+		Client:    c,
+		HostQueue: o.TaskQueue + "@" + filepath.Base(workRoot),
+		WorkRoot:  workRoot,
+		Git:       gitc,
+		Images:    &registry.Client{Creds: src},
+		Charts:    &charts.Client{Creds: src},
+		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src)},
+	}
+	workflows.Register(w, a)
+	host := worker.New(c, a.HostQueue, worker.Options{})
+	workflows.RegisterHost(host, a)
+	logger.Info("activities registered", "host_queue", a.HostQueue, "work_root", workRoot, "steps", len(reg))
+	return host, nil
+}
+
+func credentialSource(path string) (creds.Source, error) {
+	if path == "" {
+		return creds.None{}, nil
+	}
+	s, err := creds.LoadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// secretSource answers secret() from the credentials file when it has
+// secrets, else finds none.
+func secretSource(src creds.Source) interface {
+	Secret(ctx context.Context, project, name string) (map[string]string, error)
+} {
+	if s, ok := src.(interface {
+		Secret(ctx context.Context, project, name string) (map[string]string, error)
+	}); ok {
+		return s
+	}
+	return noSecrets{}
+}
+
+type noSecrets struct{}
+
+func (noSecrets) Secret(_ context.Context, project, name string) (map[string]string, error) {
+	return nil, fmt.Errorf("secret %q of project %s: no secrets are configured on this worker (--credentials)", name, project)
+}
+
+// hostQueueSuffix names this process's own task queue and work directory:
+// host name, process ID and a random part, so a restarted worker never
+// picks up a dead one's steps.
+func hostQueueSuffix() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }

@@ -39,16 +39,17 @@ type inbox struct {
 	chans []workflow.ReceiveChannel
 }
 
-// listen runs handle for every signal of that name, in its own coroutine.
-func (b *inbox) listen(ctx workflow.Context, name, desc string, handle func(json.RawMessage) error, reject func(name, reason string)) {
+// listen runs handle for every signal of that name, in its own coroutine;
+// handle must block only on the context it is given.
+func (b *inbox) listen(ctx workflow.Context, name, desc string, handle func(workflow.Context, json.RawMessage) error, reject func(ctx workflow.Context, name, reason string)) {
 	ch := workflow.GetSignalChannelWithOptions(ctx, name, workflow.SignalChannelOptions{Description: desc})
 	b.chans = append(b.chans, ch)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			var raw json.RawMessage
 			ch.Receive(ctx, &raw)
-			if err := handle(raw); err != nil {
-				reject(name, err.Error())
+			if err := handle(ctx, raw); err != nil {
+				reject(ctx, name, err.Error())
 			}
 		}
 	})

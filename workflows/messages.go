@@ -114,6 +114,9 @@ type PromotionRecord struct {
 	Message    string    `json:"message,omitempty"`
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	// Recorded is set once the stage reported the collection this
+	// promotion produced.
+	Recorded bool `json:"recorded,omitempty"`
 }
 
 // Rejection records a signal that could not be acted on, for `get`.

@@ -20,6 +20,7 @@ type PipelineState struct {
 	Discovery        DiscoveryStatus               `json:"discovery"`
 	Promotions       []PromotionRecord             `json:"promotions,omitempty"` // newest first
 	Holds            map[string]Hold               `json:"holds,omitempty"`      // stage → hold
+	StageSeen        map[string]time.Time          `json:"stageSeen,omitempty"`  // stage → last report
 	Seq              int                           `json:"seq"`
 	Rejected         []Rejection                   `json:"rejected,omitempty"`
 	RefreshRequested bool                          `json:"refreshRequested,omitempty"`
@@ -133,23 +134,23 @@ func (p *pipeline) register(ctx workflow.Context) error {
 }
 
 func (p *pipeline) listen(ctx workflow.Context) {
-	reject := func(name, reason string) { p.reject(ctx, name, reason) }
-	p.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(raw json.RawMessage) error {
+	reject := func(ctx workflow.Context, name, reason string) { p.reject(ctx, name, reason) }
+	p.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(ctx workflow.Context, raw json.RawMessage) error {
 		cfg, err := decode[PipelineConfig](raw)
 		if err == nil {
 			p.configure(ctx, cfg)
 		}
 		return err
 	}, reject)
-	p.in.listen(ctx, SignalRetire, "The Warehouse was removed", func(json.RawMessage) error {
+	p.in.listen(ctx, SignalRetire, "The Warehouse was removed", func(workflow.Context, json.RawMessage) error {
 		p.Retired = true
 		return nil
 	}, reject)
-	p.in.listen(ctx, SignalRefresh, "Discover now", func(json.RawMessage) error {
+	p.in.listen(ctx, SignalRefresh, "Discover now", func(workflow.Context, json.RawMessage) error {
 		p.RefreshRequested = true
 		return nil
 	}, reject)
-	p.in.listen(ctx, SignalPromote, `Promote: {"stage":"dev","freight":"<id or alias>"}`, func(raw json.RawMessage) error {
+	p.in.listen(ctx, SignalPromote, `Promote: {"stage":"dev","freight":"<id or alias>"}`, func(ctx workflow.Context, raw json.RawMessage) error {
 		req, err := decode[PromoteRequest](raw)
 		if err == nil {
 			if err = p.validatePromote(ctx, req); err == nil {
@@ -158,7 +159,7 @@ func (p *pipeline) listen(ctx workflow.Context) {
 		}
 		return err
 	}, reject)
-	p.in.listen(ctx, SignalApprove, `Approve: {"stage":"prod","freight":"<id or alias>"}`, func(raw json.RawMessage) error {
+	p.in.listen(ctx, SignalApprove, `Approve: {"stage":"prod","freight":"<id or alias>"}`, func(ctx workflow.Context, raw json.RawMessage) error {
 		req, err := decode[ApproveRequest](raw)
 		if err == nil {
 			if err = p.validateApprove(ctx, req); err == nil {
@@ -167,14 +168,14 @@ func (p *pipeline) listen(ctx workflow.Context) {
 		}
 		return err
 	}, reject)
-	p.in.listen(ctx, SignalStageEvent, "A stage's collection changed", func(raw json.RawMessage) error {
+	p.in.listen(ctx, SignalStageEvent, "A stage's collection changed", func(ctx workflow.Context, raw json.RawMessage) error {
 		ev, err := decode[StageEvent](raw)
 		if err == nil {
 			p.stageEvent(ev)
 		}
 		return err
 	}, reject)
-	p.in.listen(ctx, SignalPromotionDone, "A promotion finished", func(raw json.RawMessage) error {
+	p.in.listen(ctx, SignalPromotionDone, "A promotion finished", func(ctx workflow.Context, raw json.RawMessage) error {
 		done, err := decode[PromotionDone](raw)
 		if err == nil {
 			p.promotionDone(done)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -112,7 +113,25 @@ func (p *pipeline) stageEvent(ev StageEvent) {
 			f.Status.LeaveStage(ev.Stage, ev.At)
 		}
 	}
+	if p.StageSeen == nil {
+		p.StageSeen = map[string]time.Time{}
+	}
+	if ev.At.After(p.StageSeen[ev.Stage]) {
+		p.StageSeen[ev.Stage] = ev.At
+	}
+	for i := range p.Promotions {
+		p.markRecorded(&p.Promotions[i])
+	}
 	p.dirty = true
+}
+
+// markRecorded notes that the stage has reported the collection a
+// succeeded promotion produced; the stage's report and the promotion's may
+// arrive in either order.
+func (p *pipeline) markRecorded(pr *PromotionRecord) {
+	if pr.Phase == PhaseSucceeded && !pr.FinishedAt.After(p.StageSeen[pr.Stage]) {
+		pr.Recorded = true
+	}
 }
 
 // passControlFlow marks Freight available to a control-flow stage as
@@ -138,6 +157,7 @@ func (p *pipeline) promotionDone(d PromotionDone) {
 		if p.Promotions[i].Name == d.Promotion {
 			p.Promotions[i].Phase, p.Promotions[i].Message = d.Phase, d.Message
 			p.Promotions[i].FinishedAt = d.FinishedAt
+			p.markRecorded(&p.Promotions[i])
 		}
 	}
 	for _, id := range workflow.DeterministicKeys(d.Aliases) {

@@ -155,10 +155,10 @@ func (p *pipeline) soakWait(r RouteStage, now time.Time) time.Duration {
 }
 
 // busy reports whether a promotion this pipeline started for stage is still
-// running or queued.
+// running or queued, or succeeded but the stage has not reported it yet.
 func (p *pipeline) busy(stage string) bool {
 	for _, pr := range p.Promotions {
-		if pr.Stage == stage && pr.FinishedAt.IsZero() {
+		if pr.Stage == stage && (pr.FinishedAt.IsZero() || (pr.Phase == PhaseSucceeded && !pr.Recorded)) {
 			return true
 		}
 	}

@@ -99,25 +99,25 @@ func (s *stage) register(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	reject := func(name, reason string) {
+	reject := func(ctx workflow.Context, name, reason string) {
 		workflow.GetLogger(ctx).Warn("signal rejected", "signal", name, "reason", reason)
 		s.Rejected = append([]Rejection{{At: workflow.Now(ctx), Signal: name, Reason: reason}}, s.Rejected...)
 		if len(s.Rejected) > maxRejected {
 			s.Rejected = s.Rejected[:maxRejected]
 		}
 	}
-	s.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(raw json.RawMessage) error {
+	s.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(ctx workflow.Context, raw json.RawMessage) error {
 		cfg, err := decode[StageConfig](raw)
 		if err == nil && (s.Config == nil || cfg.Generation >= s.Config.Generation) {
 			s.Config, s.dirty = &cfg, true
 		}
 		return err
 	}, reject)
-	s.in.listen(ctx, SignalRetire, "The Stage was removed", func(json.RawMessage) error {
+	s.in.listen(ctx, SignalRetire, "The Stage was removed", func(workflow.Context, json.RawMessage) error {
 		s.Retired, s.dirty = true, true
 		return nil
 	}, reject)
-	s.in.listen(ctx, SignalEnqueue, "A promotion waits for its turn", func(raw json.RawMessage) error {
+	s.in.listen(ctx, SignalEnqueue, "A promotion waits for its turn", func(ctx workflow.Context, raw json.RawMessage) error {
 		e, err := decode[Enqueue](raw)
 		if err == nil {
 			e.QueuedAt = workflow.Now(ctx)
@@ -125,7 +125,7 @@ func (s *stage) register(ctx workflow.Context) error {
 		}
 		return err
 	}, reject)
-	s.in.listen(ctx, SignalPromotionDone, "The current promotion finished", func(raw json.RawMessage) error {
+	s.in.listen(ctx, SignalPromotionDone, "The current promotion finished", func(ctx workflow.Context, raw json.RawMessage) error {
 		d, err := decode[PromotionDone](raw)
 		if err == nil {
 			s.promotionDone(ctx, d)
