@@ -13,6 +13,7 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard/activities/verify"
 )
 
 // GitDiscoverer finds commits of a git subscription.
@@ -42,6 +43,7 @@ type Activities struct {
 	Images ImageDiscoverer
 	Charts ChartDiscoverer
 	Steps  *steps.Engine
+	Verify *verify.Measurer
 }
 
 // Error types of non-retryable application errors, for workflows to match.

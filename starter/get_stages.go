@@ -39,7 +39,7 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 	if o.name != "" && len(views) == 0 {
 		return fmt.Errorf("stage %q not found in project %s", o.name, o.project)
 	}
-	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "PROMOTING", "QUEUED", "PROMOTED"}, rows)
+	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "COMBINATION", "PROMOTING", "QUEUED", "PROMOTED"}, rows)
 }
 
 func stageRow(v stageView) []string {
@@ -59,7 +59,14 @@ func stageRow(v stageView) []string {
 	if v.Status.Current != nil {
 		promoting = v.Status.Current.Promotion
 	}
-	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), promoting,
+	combo := "-"
+	if cur.Provenance != "" {
+		combo = "unverified upstream"
+		if len(cur.VerifiedUpstream) > 0 {
+			combo = "verified in " + strings.Join(cur.VerifiedUpstream, ",")
+		}
+	}
+	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), combo, promoting,
 		fmt.Sprint(len(v.Status.Queue)), age(cur.PromotedAt)}
 }
 
@@ -79,6 +86,11 @@ func (a *app) getPromotions(ctx context.Context, o *getOpts) error {
 		}
 		all = append(all, ps...)
 	}
+	stageProms, err := a.stagePromotions(ctx, o.project)
+	if err != nil {
+		return err
+	}
+	all = append(all, stageProms...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name > all[j].Name })
 	var rows [][]string
 	for _, p := range all {
@@ -117,4 +129,21 @@ func short(ids []string) string {
 		out = append(out, id)
 	}
 	return strings.Join(out, ",")
+}
+
+// stagePromotions lists the whole-collection promotions stages started.
+func (a *app) stagePromotions(ctx context.Context, project string) ([]workflows.PromotionRecord, error) {
+	r, err := a.resources(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	var out []workflows.PromotionRecord
+	for _, s := range r.Stages {
+		var st workflows.StageState
+		if err := a.query(ctx, railyard.StageWorkflowID(project, s.Name), workflows.QueryStatus, &st); err != nil {
+			return nil, err
+		}
+		out = append(out, st.Promotions...)
+	}
+	return out, nil
 }

@@ -12,12 +12,18 @@ import (
 )
 
 func newPromote(a *app) *cobra.Command {
-	var project, stage, freight string
+	var project, stage, freight, from string
 	cmd := &cobra.Command{
-		Use:   "promote --project P --stage S --freight ID|ALIAS",
-		Short: "Promote Freight to a stage",
+		Use:   "promote --project P --stage S (--freight ID|ALIAS | --from-stage UPSTREAM)",
+		Short: "Promote Freight, or an upstream stage's whole collection, to a stage",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (freight == "") == (from == "") {
+				return fmt.Errorf("give exactly one of --freight or --from-stage")
+			}
+			if from != "" {
+				return a.promoteCollection(cmd.Context(), project, stage, from)
+			}
 			pipeline, f, err := a.findFreight(cmd.Context(), project, freight)
 			if err != nil {
 				return err
@@ -34,9 +40,20 @@ func newPromote(a *app) *cobra.Command {
 	projectFlag(cmd, &project)
 	cmd.Flags().StringVar(&stage, "stage", "", "target stage")
 	cmd.Flags().StringVar(&freight, "freight", "", "Freight ID, short ID or alias")
+	cmd.Flags().StringVar(&from, "from-stage", "", "promote every slot of this upstream stage in one promotion")
 	_ = cmd.MarkFlagRequired("stage")
-	_ = cmd.MarkFlagRequired("freight")
 	return cmd
+}
+
+// promoteCollection moves an upstream stage's whole collection into stage.
+func (a *app) promoteCollection(ctx context.Context, project, stage, from string) error {
+	req := workflows.PromoteCollectionRequest{From: from, Actor: actor()}
+	var res workflows.PromoteResult
+	if err := a.update(ctx, railyard.StageWorkflowID(project, stage), workflows.UpdatePromoteFrom, req, &res); err != nil {
+		return err
+	}
+	fmt.Printf("promotion %s started: the collection of %s to %s\n", res.Promotion, from, stage)
+	return nil
 }
 
 func newApprove(a *app) *cobra.Command {

@@ -31,6 +31,7 @@ type StageConfig struct {
 	Steps             []railyard.PromotionStep    `json:"steps,omitempty"` // tasks inflated
 	Warehouses        []railyard.Warehouse        `json:"warehouses,omitempty"`
 	AnalysisTemplates []railyard.AnalysisTemplate `json:"analysisTemplates,omitempty"`
+	Downstream        []string                    `json:"downstream,omitempty"` // stages taking Freight from this one
 	Generation        int                         `json:"generation"`
 }
 
@@ -69,7 +70,9 @@ type Enqueue struct {
 	Promotion  string                `json:"promotion"`
 	Targets    []railyard.FreightRef `json:"targets"`
 	Parent     string                `json:"parent,omitempty"`
+	Actor      string                `json:"actor,omitempty"`
 	QueuedAt   time.Time             `json:"queuedAt,omitzero"`
+	Waiting    string                `json:"waiting,omitempty"` // why it is not granted yet
 }
 
 // Grant gives a Promotion its turn: the collection it produces and the steps
@@ -79,6 +82,8 @@ type Grant struct {
 	Steps      []railyard.PromotionStep `json:"steps"`
 	Vars       []railyard.ExpressionVar `json:"vars,omitempty"`
 	Warehouses []railyard.Warehouse     `json:"warehouses,omitempty"`
+	// Denied, when set, ends the promotion without running it.
+	Denied string `json:"denied,omitempty"`
 }
 
 // Promotion phases.

@@ -25,12 +25,15 @@ const (
 	SignalApprove = "approve"
 	SignalRefresh = "refresh" // Pipeline: discover now
 
-	SignalConfigure     = "configure"      // Project → Pipeline/Stage
-	SignalRetire        = "retire"         // Project → Pipeline/Stage
-	SignalStageEvent    = "stage-event"    // Stage → Pipeline
-	SignalEnqueue       = "enqueue"        // Promotion → Stage
-	SignalGrant         = "grant"          // Stage → Promotion
-	SignalPromotionDone = "promotion-done" // Promotion → Stage and parent
+	SignalConfigure     = "configure"          // Project → Pipeline/Stage
+	SignalRetire        = "retire"             // Project → Pipeline/Stage
+	SignalStageEvent    = "stage-event"        // Stage → Pipeline
+	SignalEnqueue       = "enqueue"            // Promotion → Stage
+	SignalGrant         = "grant"              // Stage → Promotion
+	SignalPromotionDone = "promotion-done"     // Promotion → Stage and parent
+	SignalUpstream      = "upstream"           // Stage → downstream Stage
+	UpdateVerify        = "verify"             // Stage: re-verify or abort verification
+	UpdatePromoteFrom   = "promote-collection" // Stage: promote an upstream stage's whole collection
 
 	QueryConfig    = "config"
 	QueryStatus    = "status"

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -168,6 +169,13 @@ func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, 
 		return StageConfig{}, err
 	}
 	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps, Warehouses: r.Warehouses, Generation: gen}
+	for _, d := range r.Stages {
+		for _, req := range d.Spec.RequestedFreight {
+			if slices.Contains(req.Sources.Stages, s.Name) && !slices.Contains(cfg.Downstream, d.Name) {
+				cfg.Downstream = append(cfg.Downstream, d.Name)
+			}
+		}
+	}
 	if v := s.Spec.Verification; v != nil {
 		for _, ref := range v.AnalysisTemplates {
 			for _, t := range r.AnalysisTemplates {

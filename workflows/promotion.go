@@ -68,6 +68,8 @@ func Promotion(ctx workflow.Context, in PromotionInput) (PromotionStatus, error)
 		st.finish(ctx, PhaseAborted, "aborted while waiting for the stage")
 	case err != nil:
 		st.finish(ctx, PhaseErrored, err.Error())
+	case g.Denied != "":
+		st.finish(ctx, PhaseAborted, g.Denied)
 	default:
 		st.Phase, st.Collection = PhaseRunning, g.Collection
 		st.run(ctx, g)
@@ -78,7 +80,7 @@ func Promotion(ctx workflow.Context, in PromotionInput) (PromotionStatus, error)
 // awaitTurn queues the promotion at its stage and waits for the grant.
 func awaitTurn(ctx workflow.Context, in PromotionInput) (Grant, error) {
 	e := Enqueue{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Promotion: in.Name,
-		Targets: in.Targets, Parent: in.Parent}
+		Targets: in.Targets, Parent: in.Parent, Actor: in.Actor}
 	stageID := railyard.StageWorkflowID(in.Project, in.Stage)
 	if err := workflow.SignalExternalWorkflow(ctx, stageID, "", SignalEnqueue, e).Get(ctx, nil); err != nil {
 		return Grant{}, fmt.Errorf("stage %s is not running: %w", in.Stage, err)

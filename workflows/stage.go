@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -20,6 +21,11 @@ type StageState struct {
 	Current  *Enqueue           `json:"current,omitempty"`
 	Rejected []Rejection        `json:"rejected,omitempty"`
 	Retired  bool               `json:"retired,omitempty"`
+	// Upstream is what each upstream stage holds and has verified.
+	Upstream map[string]UpstreamView `json:"upstream,omitempty"`
+	// Promotions are the whole-collection promotions this stage started.
+	Promotions []PromotionRecord `json:"promotions,omitempty"`
+	Seq        int               `json:"seq"`
 }
 
 // CollectionRecord is one collection the stage held, and its verification.
@@ -28,6 +34,10 @@ type CollectionRecord struct {
 	Promotion    string              `json:"promotion"`
 	PromotedAt   time.Time           `json:"promotedAt"`
 	Verification VerificationRecord  `json:"verification"`
+	// VerifiedUpstream lists the upstream stages where exactly this
+	// combination of Freight was verified together; Provenance says it.
+	VerifiedUpstream []string `json:"verifiedUpstream,omitempty"`
+	Provenance       string   `json:"provenance,omitempty"`
 }
 
 // Verification phases (Argo Rollouts' analysis phases).
@@ -58,8 +68,9 @@ const maxHistory = 10
 
 type stage struct {
 	StageState
-	dirty bool
-	in    inbox
+	dirty        bool
+	in           inbox
+	cancelVerify workflow.CancelFunc
 }
 
 // Stage owns a stage's slots: it runs one promotion at a time in FIFO order,
@@ -99,6 +110,15 @@ func (s *stage) register(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateVerify, s.reverify, workflow.UpdateHandlerOptions{
+		Validator: s.validateVerify, Description: `Re-verify the current collection, or abort: {"abort":true}`}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePromoteFrom, s.promoteCollection, workflow.UpdateHandlerOptions{
+		Validator:   s.validatePromoteCollection,
+		Description: `Promote every slot of an upstream stage at once: {"from":"uat"}`}); err != nil {
+		return err
+	}
 	reject := func(ctx workflow.Context, name, reason string) {
 		workflow.GetLogger(ctx).Warn("signal rejected", "signal", name, "reason", reason)
 		s.Rejected = append([]Rejection{{At: workflow.Now(ctx), Signal: name, Reason: reason}}, s.Rejected...)
@@ -125,6 +145,13 @@ func (s *stage) register(ctx workflow.Context) error {
 		}
 		return err
 	}, reject)
+	s.in.listen(ctx, SignalUpstream, "An upstream stage's collection changed", func(ctx workflow.Context, raw json.RawMessage) error {
+		ev, err := decode[UpstreamEvent](raw)
+		if err == nil {
+			s.upstreamEvent(ev)
+		}
+		return err
+	}, reject)
 	s.in.listen(ctx, SignalPromotionDone, "The current promotion finished", func(ctx workflow.Context, raw json.RawMessage) error {
 		d, err := decode[PromotionDone](raw)
 		if err == nil {
@@ -143,28 +170,42 @@ func (s *stage) current() railyard.Collection {
 	return s.History[0].Collection
 }
 
-// grantNext gives the head of the queue its turn once the previous
-// collection's verification has ended.
+// grantNext gives the first promotion in the queue that may run its turn,
+// once the previous collection's verification has ended. An
+// auto-promotion waiting for a verified combination lets the ones behind it
+// pass, and is denied once upstream has moved past its Freight.
 func (s *stage) grantNext(ctx workflow.Context) {
-	for s.Current == nil && len(s.Queue) > 0 && !s.Retired {
-		if len(s.History) > 0 && !s.History[0].Verification.Terminal() {
-			return
-		}
-		next := s.Queue[0]
-		s.Queue = s.Queue[1:]
-		var origins []railyard.FreightOrigin
-		for _, r := range s.Config.Stage.Spec.RequestedFreight {
-			origins = append(origins, r.Origin)
-		}
-		g := Grant{Collection: s.current().Keep(origins).With(next.Targets...), Steps: s.Config.Steps,
-			Warehouses: s.Config.Warehouses, Vars: s.vars()}
-		err := workflow.SignalExternalWorkflow(ctx, next.WorkflowID, "", SignalGrant, g).Get(ctx, nil)
-		if err != nil {
-			workflow.GetLogger(ctx).Warn("promotion gone before its turn", "promotion", next.Promotion, "error", err)
+	if s.Current != nil || s.Retired || (len(s.History) > 0 && !s.History[0].Verification.Terminal()) {
+		return
+	}
+	for i := 0; i < len(s.Queue); i++ {
+		next := s.Queue[i]
+		c := s.current().Keep(s.requested()).With(next.Targets...)
+		if s.needsVerifiedCombination(next, c) {
+			if s.supersededUpstream(next) {
+				s.Queue = slices.Delete(s.Queue, i, i+1)
+				i--
+				s.deny(ctx, next, "superseded: upstream no longer holds this Freight")
+				continue
+			}
+			s.Queue[i].Waiting = "waiting until " + c.Summary() + " is verified upstream"
 			continue
 		}
+		s.Queue = slices.Delete(s.Queue, i, i+1)
+		g := Grant{Collection: c, Steps: s.Config.Steps, Warehouses: s.Config.Warehouses, Vars: s.vars()}
+		if err := workflow.SignalExternalWorkflow(ctx, next.WorkflowID, "", SignalGrant, g).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("promotion gone before its turn", "promotion", next.Promotion, "error", err)
+			i--
+			continue
+		}
+		next.Waiting = ""
 		s.Current = &next
+		return
 	}
+}
+
+func (s *stage) deny(ctx workflow.Context, e Enqueue, reason string) {
+	signalQuietly(ctx, e.WorkflowID, SignalGrant, Grant{Denied: reason})
 }
 
 func (s *stage) vars() []railyard.ExpressionVar {
@@ -181,11 +222,17 @@ func (s *stage) promotionDone(ctx workflow.Context, d PromotionDone) {
 		return
 	}
 	s.Current, s.dirty = nil, true
+	for i := range s.Promotions {
+		if s.Promotions[i].Name == d.Promotion {
+			s.Promotions[i].Phase, s.Promotions[i].Message, s.Promotions[i].FinishedAt = d.Phase, d.Message, d.FinishedAt
+		}
+	}
 	if d.Phase != PhaseSucceeded {
 		return
 	}
 	rec := CollectionRecord{Collection: d.Collection, Promotion: d.Promotion, PromotedAt: d.FinishedAt,
 		Verification: VerificationRecord{Phase: VerifyPending}}
+	rec.VerifiedUpstream, rec.Provenance = s.provenance(d.Collection)
 	s.History = append([]CollectionRecord{rec}, s.History...)
 	if len(s.History) > maxHistory {
 		s.History = s.History[:maxHistory]
@@ -208,6 +255,10 @@ func (s *stage) notify(ctx workflow.Context, verified bool) {
 	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
 	for _, r := range s.Config.Stage.Spec.RequestedFreight {
 		signalQuietly(ctx, railyard.PipelineWorkflowID(s.Project, r.Origin.Name), SignalStageEvent, ev)
+	}
+	up := UpstreamEvent{Stage: s.Stage, Collection: ev.Collection, Verified: verified, At: ev.At}
+	for _, d := range s.Config.Downstream {
+		signalQuietly(ctx, railyard.StageWorkflowID(s.Project, d), SignalUpstream, up)
 	}
 }
 

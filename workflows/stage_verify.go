@@ -1,8 +1,22 @@
 package workflows
 
 import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/railyard/railyard/activities"
+	"github.com/railyard/railyard/activities/verify"
 )
+
+// VerifyRequest re-runs the current collection's verification, or aborts a
+// running one.
+type VerifyRequest struct {
+	Abort bool   `json:"abort,omitempty"`
+	Actor string `json:"actor,omitempty"`
+}
 
 // verify runs the verification of the current collection when it is
 // pending. A stage without verification passes at once.
@@ -10,17 +24,117 @@ func (s *stage) verify(ctx workflow.Context) {
 	if len(s.History) == 0 || s.History[0].Verification.Phase != VerifyPending {
 		return
 	}
-	rec := &s.History[0]
 	now := workflow.Now(ctx)
-	rec.Verification.StartedAt = now
 	v := s.Config.Stage.Spec.Verification
 	if v == nil || len(v.AnalysisTemplates) == 0 {
-		rec.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: now, FinishedAt: now,
+		s.History[0].Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: now, FinishedAt: now,
 			Message: "no verification configured"}
 		s.notify(ctx, true)
 		return
 	}
-	rec.Verification = VerificationRecord{Phase: VerifyError, StartedAt: now, FinishedAt: now,
-		Message: "analysis templates are not run by this version of Railyard"}
-	s.notify(ctx, false)
+	vctx, cancel := workflow.WithCancel(ctx)
+	s.cancelVerify = cancel
+	s.History[0].Verification = VerificationRecord{Phase: VerifyRunning, StartedAt: now}
+	s.details(ctx)
+	phase, msg := s.analyse(vctx)
+	if vctx.Err() != nil {
+		phase, msg = VerifyAborted, "verification aborted"
+	}
+	s.cancelVerify = nil
+	rec := &s.History[0].Verification
+	rec.Phase, rec.Message, rec.FinishedAt = phase, msg, workflow.Now(ctx)
+	s.notify(ctx, phase == VerifySuccessful)
+}
+
+// analyse plans the metrics and measures them side by side until each is
+// decided, as an Argo Rollouts AnalysisRun does; one metric ending in
+// anything but success stops the others.
+func (s *stage) analyse(ctx workflow.Context) (string, string) {
+	var a *activities.Activities
+	var plan []verify.PlannedMetric
+	cur := s.current()
+	in := activities.PlanInput{Project: s.Project, Stage: s.Stage, Templates: s.Config.AnalysisTemplates,
+		Args: s.Config.Stage.Spec.Verification.Args, Vars: s.Config.Stage.Spec.Vars, Collection: cur,
+		Requested: s.requested(), Warehouses: s.Config.Warehouses}
+	if err := workflow.ExecuteActivity(entityOptions(ctx, "plan verification of "+s.Stage), a.PlanVerification, in).Get(ctx, &plan); err != nil {
+		return VerifyError, errorMessage(err)
+	}
+	phases := make([]string, len(plan))
+	msgs := make([]string, len(plan))
+	stop := false
+	wg := workflow.NewWaitGroup(ctx)
+	for i, pm := range plan {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			phases[i], msgs[i] = measureMetric(ctx, pm, &stop)
+			if phases[i] != VerifySuccessful {
+				stop = true
+			}
+		})
+	}
+	wg.Wait(ctx)
+	phase := verify.Combine(phases...)
+	for i, p := range phases {
+		if p != VerifySuccessful {
+			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, msgs[i])
+		}
+	}
+	return phase, fmt.Sprintf("%d metrics successful", len(plan))
+}
+
+// measureMetric measures one metric until it is decided or stop is set.
+func measureMetric(ctx workflow.Context, pm verify.PlannedMetric, stop *bool) (string, string) {
+	var a *activities.Activities
+	var run verify.MetricRun
+	name := pm.Template + "/" + pm.Metric.Name
+	for !*stop {
+		if d := run.NextDelay(pm.Metric); d > 0 {
+			_, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: d,
+				TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("measure %s in %s", name, d)}},
+				func() bool { return *stop })
+			if err != nil || *stop {
+				break
+			}
+		}
+		var m verify.Measurement
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 2 * time.Minute, Summary: "measure " + name,
+			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3}})
+		if err := workflow.ExecuteActivity(actx, a.Measure, verify.MeasureInput{Metric: pm.Metric, Template: pm.Template}).Get(ctx, &m); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			m = verify.Measurement{Phase: VerifyError, Message: errorMessage(err)}
+		}
+		run.Record(m)
+		if done, phase, msg := run.Decide(pm.Metric); done {
+			return phase, msg
+		}
+	}
+	return VerifySuccessful, "stopped before it was decided"
+}
+
+func (s *stage) validateVerify(_ workflow.Context, req VerifyRequest) error {
+	switch {
+	case s.Config == nil || len(s.History) == 0:
+		return fmt.Errorf("stage %s holds no Freight to verify", s.Stage)
+	case !req.Abort && s.Current != nil:
+		return fmt.Errorf("stage %s is promoting (%s); verify after it finishes", s.Stage, s.Current.Promotion)
+	case req.Abort && s.cancelVerify == nil:
+		return fmt.Errorf("stage %s has no verification running", s.Stage)
+	case !req.Abort && !s.History[0].Verification.Terminal():
+		return fmt.Errorf("stage %s is verifying already; abort it first", s.Stage)
+	}
+	return nil
+}
+
+func (s *stage) reverify(_ workflow.Context, req VerifyRequest) error {
+	if req.Abort {
+		s.cancelVerify()
+		return nil
+	}
+	s.History[0].Verification = VerificationRecord{Phase: VerifyPending}
+	s.dirty = true
+	return nil
 }

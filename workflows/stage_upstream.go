@@ -1,0 +1,228 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/railyard/railyard"
+)
+
+// UpstreamEvent tells a downstream stage what an upstream stage holds and
+// whether that collection was verified.
+type UpstreamEvent struct {
+	Stage      string              `json:"stage"`
+	Collection railyard.Collection `json:"collection"`
+	Verified   bool                `json:"verified"`
+	At         time.Time           `json:"at"`
+}
+
+// UpstreamView is what a stage knows of one upstream stage.
+type UpstreamView struct {
+	Current         railyard.Collection `json:"current"`
+	CurrentVerified bool                `json:"currentVerified"`
+	// Verified are the combinations verified there, newest first: origin →
+	// Freight ID.
+	Verified []map[string]string `json:"verified,omitempty"`
+}
+
+// PromoteCollectionRequest promotes every slot of an upstream stage into
+// this one, in one promotion and one verification.
+type PromoteCollectionRequest struct {
+	From  string `json:"from"`
+	Actor string `json:"actor,omitempty"`
+}
+
+const maxVerifiedCombinations = 20
+
+func (s *stage) upstreamEvent(ev UpstreamEvent) {
+	if s.Upstream == nil {
+		s.Upstream = map[string]UpstreamView{}
+	}
+	v := s.Upstream[ev.Stage]
+	v.Current, v.CurrentVerified = ev.Collection, ev.Verified
+	if ev.Verified {
+		combo := combination(ev.Collection)
+		v.Verified = slices.DeleteFunc(v.Verified, func(m map[string]string) bool { return equalMaps(m, combo) })
+		v.Verified = append([]map[string]string{combo}, v.Verified...)
+		if len(v.Verified) > maxVerifiedCombinations {
+			v.Verified = v.Verified[:maxVerifiedCombinations]
+		}
+	}
+	s.Upstream[ev.Stage] = v
+	s.dirty = true
+}
+
+func combination(c railyard.Collection) map[string]string {
+	m := make(map[string]string, len(c.Items))
+	for k, r := range c.Items {
+		m[k] = r.ID
+	}
+	return m
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// upstreams lists the stages this stage takes Freight from, in order.
+func (s *stage) upstreams() []string {
+	var out []string
+	for _, r := range s.Config.Stage.Spec.RequestedFreight {
+		for _, u := range r.Sources.Stages {
+			if !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// verifiedUpstream lists the upstream stages in which exactly this
+// combination — every slot that stage also holds — was verified together.
+func (s *stage) verifiedUpstream(c railyard.Collection) []string {
+	var out []string
+	for _, u := range s.upstreams() {
+		for _, combo := range s.Upstream[u].Verified {
+			if covers(combo, c) {
+				out = append(out, u)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// covers reports whether a verified combination agrees with c on every
+// origin, holding at least two of c's slots (one slot is no combination).
+func covers(combo map[string]string, c railyard.Collection) bool {
+	shared := 0
+	for k, r := range c.Items {
+		id, ok := combo[k]
+		if !ok {
+			continue
+		}
+		if id != r.ID {
+			return false
+		}
+		shared++
+	}
+	return shared == len(c.Items) || (shared >= 2 && shared == len(combo))
+}
+
+// provenance describes whether a collection's combination was verified
+// upstream, for `get stages`.
+func (s *stage) provenance(c railyard.Collection) ([]string, string) {
+	ups := s.upstreams()
+	if len(c.Items) < 2 || len(ups) == 0 {
+		return nil, ""
+	}
+	got := s.verifiedUpstream(c)
+	if len(got) == 0 {
+		return nil, "combination never verified upstream (" + strings.Join(ups, ", ") + ")"
+	}
+	return got, "combination verified in " + strings.Join(got, ", ")
+}
+
+// needsVerifiedCombination reports whether an auto-promotion must wait
+// because a slot it changes requires verified combinations and the
+// resulting collection was not verified upstream.
+func (s *stage) needsVerifiedCombination(e Enqueue, c railyard.Collection) bool {
+	if e.Actor != autoActor || len(s.upstreams()) == 0 {
+		return false
+	}
+	for _, t := range e.Targets {
+		if req, ok := s.Config.Stage.Spec.Request(t.Origin); ok && req.Sources.RequireVerifiedCombination {
+			return len(s.verifiedUpstream(c)) == 0
+		}
+	}
+	return false
+}
+
+// supersededUpstream reports whether a waiting promotion's Freight is no
+// longer held by any upstream stage, so the combination it waits for can
+// never be verified.
+func (s *stage) supersededUpstream(e Enqueue) bool {
+	for _, t := range e.Targets {
+		held := false
+		for _, u := range s.upstreams() {
+			held = held || s.Upstream[u].Current.Has(t.ID)
+		}
+		if !held {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *stage) validatePromoteCollection(ctx workflow.Context, req PromoteCollectionRequest) error {
+	if s.Config == nil {
+		return fmt.Errorf("stage %s is not configured yet", s.Stage)
+	}
+	if s.Config.Stage.Spec.IsControlFlow() {
+		return fmt.Errorf("stage %s is a control-flow stage: it has no promotion steps", s.Stage)
+	}
+	if !slices.Contains(s.upstreams(), req.From) {
+		return fmt.Errorf("stage %s does not take Freight from stage %q (upstream: %s)", s.Stage, req.From,
+			strings.Join(s.upstreams(), ", "))
+	}
+	up := s.Upstream[req.From]
+	if len(up.Current.Keep(s.requested()).Items) == 0 {
+		return fmt.Errorf("stage %s holds no Freight that %s requests", req.From, s.Stage)
+	}
+	if !up.CurrentVerified {
+		return fmt.Errorf("the collection in %s (%s) is not verified", req.From, up.Current.Summary())
+	}
+	return nil
+}
+
+// promoteCollection starts one promotion that moves every slot of the
+// upstream stage into this one.
+func (s *stage) promoteCollection(ctx workflow.Context, req PromoteCollectionRequest) (PromoteResult, error) {
+	c := s.Upstream[req.From].Current.Keep(s.requested())
+	s.Seq++
+	now := workflow.Now(ctx)
+	name := railyard.PromotionName(s.Stage, now, s.Seq, c.ID)
+	id := railyard.PromotionWorkflowID(s.Project, s.Stage, name)
+	opts := workflow.ChildWorkflowOptions{WorkflowID: id, ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary: fmt.Sprintf("promote %s's collection (%s) to %s", req.From, c.Summary(), s.Stage),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(s.Project),
+			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrStage).ValueSet(s.Stage))}
+	in := PromotionInput{Project: s.Project, Stage: s.Stage, Name: name, Actor: req.Actor, Targets: c.Refs()}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), Promotion, in)
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return PromoteResult{}, fmt.Errorf("starting promotion %s: %w", name, err)
+	}
+	var ids []string
+	for _, r := range c.Refs() {
+		ids = append(ids, r.ID)
+	}
+	s.Promotions = append([]PromotionRecord{{Name: name, WorkflowID: id, Stage: s.Stage, Freight: ids,
+		Actor: req.Actor, Phase: PhasePending, StartedAt: now}}, s.Promotions...)
+	if len(s.Promotions) > maxPromotions {
+		s.Promotions = s.Promotions[:maxPromotions]
+	}
+	return PromoteResult{Promotion: name, WorkflowID: id, Freight: c.ID}, nil
+}
+
+func (s *stage) requested() []railyard.FreightOrigin {
+	var out []railyard.FreightOrigin
+	for _, r := range s.Config.Stage.Spec.RequestedFreight {
+		out = append(out, r.Origin)
+	}
+	return out
+}
