@@ -28,6 +28,7 @@ type GitServer struct {
 	srv   *httptest.Server
 	bytes atomic.Int64
 	reqs  atomic.Int64
+	push  ReceivePackHook
 
 	mu    sync.Mutex // serialises writes made through the helpers
 	clock time.Time  // deterministic commit and tag dates
@@ -39,6 +40,16 @@ type GitOption func(*GitServer)
 // WithBasicAuth requires HTTP basic authentication with user and pass.
 func WithBasicAuth(user, pass string) GitOption {
 	return func(s *GitServer) { s.user, s.pass = user, pass }
+}
+
+// ReceivePackHook intercepts every push (POST …/git-receive-pack). serve
+// runs git on the request; the hook decides whether, when and how: it may
+// hold the request, refuse it, or let git apply it and delay the answer.
+type ReceivePackHook func(w http.ResponseWriter, r *http.Request, serve http.Handler)
+
+// WithReceivePackHook routes every push through h.
+func WithReceivePackHook(h ReceivePackHook) GitOption {
+	return func(s *GitServer) { s.push = h }
 }
 
 // NewGitServer starts a git server serving repositories from a fresh
@@ -84,6 +95,10 @@ func (s *GitServer) handler(backend http.Handler) http.Handler {
 		}
 		if s.user != "" {
 			r.Header.Set("X-Remote-User", s.user)
+		}
+		if s.push != nil && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git-receive-pack") {
+			s.push(cw, r, backend)
+			return
 		}
 		backend.ServeHTTP(cw, r)
 	})
