@@ -169,6 +169,28 @@ func TestWalkingSkeleton(t *testing.T) {
 		t.Fatalf("stage/dev has %d commits, want 3", n)
 	}
 
+	t.Run("freight create and alias", func(t *testing.T) {
+		if _, err := e.railyard("freight", "create", "--project", "skeleton", "--warehouse", "app",
+			"--commit", src+"@"+c1); err == nil || !strings.Contains(err.Error(), "already") {
+			t.Fatalf("creating existing Freight: %v", err)
+		}
+		c3 := git.Commit(t, "src", "side", map[string]string{"manifests/app.yaml": "version: 3\n"}, "v3")
+		out := e.must("freight", "create", "--project", "skeleton", "--warehouse", "app",
+			"--commit", src+"@"+c3, "--alias", "hand-made")
+		if !strings.Contains(out, "hand-made") {
+			t.Fatalf("freight create said %q", out)
+		}
+		e.must("freight", "alias", "hand-made", "renamed-by-hand", "--project", "skeleton")
+		var fs []railyard.Freight
+		e.getJSON(&fs, "freight", "renamed-by-hand", "--project", "skeleton")
+		if len(fs) != 1 || fs[0].Commits[0].ID != c3 {
+			t.Fatalf("renamed Freight = %+v", fs)
+		}
+		if _, err := e.railyard("freight", "alias", first.Alias, "renamed-by-hand", "--project", "skeleton"); err == nil {
+			t.Fatal("a taken alias was accepted")
+		}
+	})
+
 	t.Run("bad requests are one-line errors", func(t *testing.T) {
 		cases := []struct{ args []string; want string }{
 			{[]string{"promote", "--project", "skeleton", "--stage", "prod", "--freight", first.Alias}, `stage "prod" does not request Freight`},
@@ -191,7 +213,12 @@ func TestWalkingSkeleton(t *testing.T) {
 			}
 			t.Skip("the temporal CLI is not installed")
 		}
-		second := freightList(e)[0]
+		var second railyard.Freight
+		for _, f := range freightList(e) {
+			if f.Commits[0].ID == c2 {
+				second = f
+			}
+		}
 		signal := func(input string) {
 			cmd := exec.Command(temporal, "workflow", "signal", "--address", e.addr,
 				"--workflow-id", "skeleton/pipeline/app", "--name", "promote", "--input", input)

@@ -32,6 +32,6 @@ func newRoot() *cobra.Command {
 	f.StringVar(&a.namespace, "namespace", "", "Temporal namespace (default $TEMPORAL_NAMESPACE or default)")
 	root.PersistentPostRun = func(*cobra.Command, []string) { a.close() }
 	root.AddCommand(newValidate(), newApply(a), newGet(a), newPromote(a), newApprove(a),
-		newRefresh(a), newAbort(a), newVerify(a))
+		newRefresh(a), newAbort(a), newVerify(a), newFreight(a))
 	return root
 }

@@ -25,6 +25,9 @@ const (
 	SignalApprove = "approve"
 	SignalRefresh = "refresh" // Pipeline: discover now
 
+	UpdateCreateFreight = "create-freight" // Pipeline: assemble Freight by hand
+	UpdateAlias         = "alias"          // Pipeline: rename Freight
+
 	SignalConfigure     = "configure"          // Project → Pipeline/Stage
 	SignalRetire        = "retire"             // Project → Pipeline/Stage
 	SignalStageEvent    = "stage-event"        // Stage → Pipeline

@@ -111,6 +111,9 @@ func (p *pipeline) register(ctx workflow.Context) error {
 			Description: `Approve Freight for a stage: {"stage":"prod","freight":"<id or alias>"}`}); err != nil {
 		return err
 	}
+	if err := p.registerManual(ctx); err != nil {
+		return err
+	}
 	queries := []error{
 		setQuery(ctx, QueryStatus, "Discovery, holds and configuration", func() (PipelineState, error) {
 			s := p.PipelineState
