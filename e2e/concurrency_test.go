@@ -124,13 +124,13 @@ func TestConcurrentPushesToOneBranch(t *testing.T) {
 	var ps []workflows.PromotionRecord
 	e.eventually(3*time.Minute, "ten promotions to finish", func() bool {
 		e.getJSON(&ps, "promotions", "--project", "fanout")
-		return len(ps) >= fanoutStages && finished(ps)
+		return len(ps) >= fanoutStages && allFinished(ps)
 	})
 	assertFanout(t, git, ps)
 	t.Logf("ten concurrent promotions took %s end to end", time.Since(start).Round(time.Second))
 }
 
-func finished(ps []workflows.PromotionRecord) bool {
+func allFinished(ps []workflows.PromotionRecord) bool {
 	for _, p := range ps {
 		if p.Phase == workflows.PhasePending || p.Phase == workflows.PhaseRunning {
 			return false

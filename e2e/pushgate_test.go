@@ -84,14 +84,14 @@ func (g *pushGate) open() {
 	}
 }
 
-// commit is one commit of a branch as git log shows it.
-type commit struct {
+// branchCommit is one commit of a branch as git log shows it.
+type branchCommit struct {
 	SHA     string
 	Message string
 }
 
 // branchLog returns the commits of branch in repo, newest first.
-func branchLog(t *testing.T, srv *testenv.GitServer, repo, branch string) []commit {
+func branchLog(t *testing.T, srv *testenv.GitServer, repo, branch string) []branchCommit {
 	t.Helper()
 	cmd := exec.Command("git", "log", "--format=%H%x00%B%x1e", "refs/heads/"+branch)
 	cmd.Dir = srv.Path(repo)
@@ -100,20 +100,20 @@ func branchLog(t *testing.T, srv *testenv.GitServer, repo, branch string) []comm
 	if err != nil {
 		t.Fatalf("git log %s in %s: %v", branch, repo, err)
 	}
-	var log []commit
+	var log []branchCommit
 	for _, rec := range strings.Split(string(out), "\x1e") {
 		sha, msg, ok := strings.Cut(strings.TrimSpace(rec), "\x00")
 		if ok {
-			log = append(log, commit{SHA: sha, Message: msg})
+			log = append(log, branchCommit{SHA: sha, Message: msg})
 		}
 	}
 	return log
 }
 
 // withTrailer returns the commits that carry promotion's trailer.
-func withTrailer(log []commit, promotion string) []commit {
+func withTrailer(log []branchCommit, promotion string) []branchCommit {
 	want := "Railyard-Promotion: " + promotion
-	var out []commit
+	var out []branchCommit
 	for _, c := range log {
 		for _, line := range strings.Split(c.Message, "\n") {
 			if strings.TrimSpace(line) == want {

@@ -1,0 +1,251 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/internal/testenv"
+	"github.com/railyard/railyard/workflows"
+)
+
+const fixturesScript = "../../shared/bench/fixtures.sh"
+
+// benchManifests is the classic Kargo template on gitops.git: the source
+// (main at the Freight's commit) and the stage branch from one repository.
+const benchManifests = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata:
+  name: bench
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ProjectConfig
+metadata:
+  name: bench
+  namespace: bench
+spec:
+  promotionPolicies:
+  - stageSelector:
+      name: dev
+    autoPromotionEnabled: true
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata:
+  name: app
+  namespace: bench
+spec:
+  interval: 1h
+  subscriptions:
+  - git:
+      repoURL: GITOPS
+      branch: main
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata:
+  name: dev
+  namespace: bench
+spec:
+  requestedFreight:
+  - origin:
+      kind: Warehouse
+      name: app
+    sources:
+      direct: true
+  promotionTemplate:
+    spec:
+      vars:
+      - name: gitopsRepo
+        value: GITOPS
+      steps:
+      - uses: git-clone
+        config:
+          repoURL: ${{ vars.gitopsRepo }}
+          checkout:
+          - commit: ${{ commitFrom(vars.gitopsRepo).ID }}
+            path: ./src
+          - branch: stage/${{ ctx.stage }}
+            create: true
+            path: ./out
+      - uses: git-clear
+        config:
+          path: ./out
+      - uses: kustomize-set-image
+        config:
+          path: ./src/stages/${{ ctx.stage }}
+          images:
+          - image: registry.example/app
+            name: placeholder
+            newName: registry.example/app
+            tag: ${{ commitFrom(vars.gitopsRepo).ID }}
+      - uses: kustomize-build
+        config:
+          path: ./src/stages/${{ ctx.stage }}
+          outPath: ./out/manifests.yaml
+      - uses: git-commit
+        config:
+          path: ./out
+          message: promote ${{ ctx.targetFreight.alias }} to ${{ ctx.stage }}
+      - uses: git-push
+        config:
+          path: ./out
+          targetBranch: stage/${{ ctx.stage }}
+`
+
+// benchProject is the state shared by the sub-benchmarks: one server, one
+// project, one worker restarted as a mode needs.
+type benchProject struct {
+	*benchEnv
+	git  *testenv.GitServer
+	last string // newest promotion seen
+	rev  int    // source commits made
+}
+
+// BenchmarkPromotion measures one auto-promotion of the classic template on
+// gitops.git, from the refresh request to Succeeded: cold (a new worker with
+// an empty cache for every promotion) and warm (one worker throughout).
+func BenchmarkPromotion(b *testing.B) {
+	p := newBenchProject(b)
+	b.Run("cold", func(b *testing.B) {
+		p.run(b, func() { p.restartWorker(b) })
+	})
+	b.Run("warm", func(b *testing.B) {
+		p.restartWorker(b)
+		p.promote(b) // fills the new worker's cache
+		p.settle(b)
+		p.run(b, func() {})
+	})
+}
+
+func newBenchProject(b *testing.B) *benchProject {
+	if _, err := os.Stat(fixturesScript); err != nil {
+		b.Skipf("no benchmark fixtures: %s not found (the shared directory sits beside the repository)", fixturesScript)
+	}
+	dir := b.TempDir()
+	if out, err := exec.Command("bash", fixturesScript, dir).CombinedOutput(); err != nil {
+		b.Fatalf("building fixtures: %v: %s", err, out)
+	}
+	git := testenv.NewGitServer(b)
+	git.ServeDir(b, dir)
+	p := &benchProject{benchEnv: newBenchEnv(b), git: git}
+	p.startWorker(b.TempDir())
+	text := strings.ReplaceAll(benchManifests, "GITOPS", git.URL("gitops"))
+	p.must("apply", "-f", writeManifestsTB(b, text))
+	p.awaitPromotion(b, time.Now()) // the first Freight creates stage/dev
+	p.settle(b)
+	return p
+}
+
+func (p *benchProject) restartWorker(b *testing.B) {
+	p.stopWorker()
+	p.startWorker(b.TempDir())
+}
+
+// run measures b.N promotions; before each, prepare runs untimed.
+func (p *benchProject) run(b *testing.B, prepare func()) {
+	var sum promotionFigures
+	b.StopTimer()
+	for range b.N {
+		prepare()
+		b.StartTimer()
+		f := p.promote(b)
+		b.StopTimer()
+		sum.add(f)
+		p.settle(b)
+	}
+	sum.report(b)
+}
+
+// promote commits a change to the source, asks for a refresh and waits for
+// the promotion it causes.
+func (p *benchProject) promote(b *testing.B) promotionFigures {
+	p.rev++
+	p.git.Commit(b, "gitops", "main", map[string]string{"docs/bench.md": fmt.Sprintf("revision %d\n", p.rev)}, "bench change")
+	before := p.git.BytesServed()
+	start := time.Now()
+	id := railyard.PipelineWorkflowID("bench", "app")
+	if err := p.client.SignalWorkflow(context.Background(), id, "", workflows.SignalRefresh, nil); err != nil {
+		b.Fatalf("refreshing: %v", err)
+	}
+	f := p.awaitPromotion(b, start)
+	f.bytes = p.git.BytesServed() - before
+	return f
+}
+
+// awaitPromotion waits for the next promotion to finish and measures it.
+func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFigures {
+	rec := p.nextPromotion(b)
+	var st workflows.PromotionStatus
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st); err != nil {
+		b.Fatalf("promotion %s: %v", rec.Name, err)
+	}
+	wall := time.Since(start)
+	if st.Phase != workflows.PhaseSucceeded {
+		b.Fatalf("promotion %s: %s: %s", rec.Name, st.Phase, st.Message)
+	}
+	f := promotionFigures{n: 1, wall: wall, workflow: st.FinishedAt.Sub(st.StartedAt),
+		events: p.historyEvents(b, rec.WorkflowID), steps: map[string]time.Duration{}}
+	for _, s := range st.Steps {
+		f.steps[s.Uses] += s.Duration
+		f.stepSum += s.Duration
+	}
+	return f
+}
+
+// nextPromotion polls the pipeline until a promotion newer than the last
+// one seen appears.
+func (p *benchProject) nextPromotion(b *testing.B) workflows.PromotionRecord {
+	id := railyard.PipelineWorkflowID("bench", "app")
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var ps []workflows.PromotionRecord
+		if err := p.query(&ps, id, workflows.QueryPromotion); err == nil && len(ps) > 0 && ps[0].Name != p.last {
+			p.last = ps[0].Name
+			return ps[0]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatalf("no new promotion after 2m; worker log:\n%s", p.logs.String())
+	return workflows.PromotionRecord{}
+}
+
+// settle waits until the pipeline knows that the stage holds the last
+// promotion's Freight, so that the next refresh auto-promotes at once.
+func (p *benchProject) settle(b *testing.B) {
+	name := p.last
+	id := railyard.PipelineWorkflowID("bench", "app")
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		var ps []workflows.PromotionRecord
+		if err := p.query(&ps, id, workflows.QueryPromotion); err == nil && len(ps) > 0 && ps[0].Name == name && ps[0].Recorded {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Fatalf("promotion %s never recorded by the pipeline", name)
+}
+
+func (p *benchProject) historyEvents(b *testing.B, workflowID string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	it := p.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n := 0
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			b.Fatalf("history of %s: %v", workflowID, err)
+		}
+		n++
+	}
+	return n
+}
