@@ -237,4 +237,9 @@ func TestWalkingSkeleton(t *testing.T) {
 			t.Fatalf("the malformed signal was not recorded: %+v", whs)
 		}
 	})
+
+	var proms []workflows.PromotionRecord
+	e.getJSON(&proms, "promotions", "--project", "skeleton")
+	e.recordHistories(map[string]string{"project": "skeleton", "pipeline": "skeleton/pipeline/app",
+		"stage": "skeleton/stage/dev", "promotion": proms[len(proms)-1].WorkflowID})
 }

@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// recordEnv names the directory to record workflow histories into, for the
+// replay tests in workflows/ (`RAILYARD_RECORD_HISTORIES=../workflows/testdata/histories`).
+const recordEnv = "RAILYARD_RECORD_HISTORIES"
+
+// recordHistories writes the histories of the given workflows (file name →
+// workflow ID) when recording is asked for.
+func (e *env) recordHistories(files map[string]string) {
+	dir := os.Getenv(recordEnv)
+	if dir == "" {
+		return
+	}
+	c, err := client.Dial(client.Options{HostPort: e.addr, Logger: nopLogger{}})
+	if err != nil {
+		e.t.Fatalf("dialing Temporal: %v", err)
+	}
+	defer c.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	for name, id := range files {
+		h := history(e.t, c, id)
+		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), b, 0o644); err != nil {
+			e.t.Fatal(err)
+		}
+		e.t.Logf("recorded %d events of %s into %s", len(h.Events), id, name)
+	}
+}
+
+func history(t *testing.T, c client.Client, id string) *historypb.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, 0)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("reading history of %s: %v", id, err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(string, ...any) {}
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}
