@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Workspace is a promotion's working directory on one worker, and the task
@@ -40,13 +42,50 @@ func (a *Activities) RemoveWorkspace(ctx context.Context, ws Workspace) error {
 	return nil
 }
 
-// CleanWorkRoot removes leftovers of promotions this worker ran before a
-// restart. The worker calls it once at start-up.
-func CleanWorkRoot(root string) error {
-	if err := os.RemoveAll(root); err != nil {
-		return fmt.Errorf("cleaning %s: %w", root, err)
+// pidFile marks a work root with the process that owns it.
+const pidFile = ".owner-pid"
+
+// PrepareWorkRoot creates this process's work root under parent and removes
+// the work roots of workers that are no longer running (leftovers of
+// promotions cut short by a crash). Roots of live workers sharing parent are
+// left alone. The worker calls it once at start-up.
+func PrepareWorkRoot(parent, name string) (string, error) {
+	entries, err := os.ReadDir(parent)
+	if err != nil && !os.IsNotExist(err) {
+		return "", fmt.Errorf("reading %s: %w", parent, err)
 	}
-	return os.MkdirAll(root, 0o755)
+	for _, e := range entries {
+		dir := filepath.Join(parent, e.Name())
+		if e.IsDir() && !ownerAlive(dir) {
+			if err := os.RemoveAll(dir); err != nil {
+				return "", fmt.Errorf("removing leftover workspace %s: %w", dir, err)
+			}
+		}
+	}
+	root := filepath.Join(parent, name)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", root, err)
+	}
+	pid := []byte(strconv.Itoa(os.Getpid()))
+	if err := os.WriteFile(filepath.Join(root, pidFile), pid, 0o644); err != nil {
+		return "", fmt.Errorf("marking %s: %w", root, err)
+	}
+	return root, nil
+}
+
+// ownerAlive reports whether the process that created a work root still
+// runs (signal 0 probes without signalling).
+func ownerAlive(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, pidFile))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }
 
 func safeName(s string) string {

@@ -32,12 +32,9 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	workRoot := filepath.Join(o.CacheDir, "work", hostQueueSuffix())
-	if err := activities.CleanWorkRoot(filepath.Dir(workRoot)); err != nil {
+	workRoot, err := activities.PrepareWorkRoot(filepath.Join(o.CacheDir, "work"), hostQueueSuffix())
+	if err != nil {
 		return nil, err
-	}
-	if err := os.MkdirAll(workRoot, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", workRoot, err)
 	}
 	gitc := &git.Client{CacheDir: filepath.Join(o.CacheDir, "git"), Creds: src}
 	reg := steps.Registry{}.
