@@ -136,7 +136,8 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) error {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Input.Stage, i+1, len(g.Steps), step.Uses))
 		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: g.Vars,
 			Statuses: st.states(g), Outputs: outputs, Promotion: info}
-		rec, resp, err := runStep(ctx, ws, req)
+		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: g.Vars, Collection: g.Collection}
+		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env))
 		if err != nil {
 			return err
 		}
@@ -148,14 +149,14 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) error {
 
 // runStep runs one step, polling a Running step and retrying an Errored one
 // up to its error threshold.
-func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest) (StepRecord, steps.StepResponse, error) {
+func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string) (StepRecord, steps.StepResponse, error) {
 	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
 	var a *activities.Activities
 	for {
 		var resp steps.StepResponse
-		actx := stepOptions(ctx, ws.TaskQueue, stepSummary(req.Step), steps.StepTimeout(req.Step))
+		actx := stepOptions(ctx, ws.TaskQueue, summary, steps.StepTimeout(req.Step))
 		err := workflow.ExecuteActivity(actx, a.RunStep, req).Get(ctx, &resp)
 		switch {
 		case workerLost(err):

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/railyard/railyard"
@@ -12,7 +13,7 @@ import (
 // works on; the first ones present make the activity's Summary.
 var summaryKeys = map[string][]string{
 	"git-clone":           {"repoURL"},
-	"git-push":            {"targetBranch", "tag", "path"},
+	"git-push":            {"targetBranch", "tag"},
 	"git-commit":          {"path"},
 	"git-clear":           {"path"},
 	"git-tag":             {"tag"},
@@ -24,12 +25,46 @@ var summaryKeys = map[string][]string{
 	"http":                {"method", "url"},
 }
 
+// simpleExpr matches the expressions a summary can resolve without the
+// expression engine: ctx.stage, ctx.project, ctx.promotion and vars.NAME.
+var simpleExpr = regexp.MustCompile(`\$\{\{\s*(ctx\.stage|ctx\.project|ctx\.promotion|vars\.[A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// summaryEnv is what stepSummary may substitute into a step's configuration.
+type summaryEnv struct {
+	Project, Stage, Promotion string
+	Vars                      []railyard.ExpressionVar
+	Collection                railyard.Collection
+}
+
+// resolve replaces simple expressions with their values; a var whose value
+// is itself an expression stays as written.
+func (e summaryEnv) resolve(s string) string {
+	return simpleExpr.ReplaceAllStringFunc(s, func(m string) string {
+		key := simpleExpr.FindStringSubmatch(m)[1]
+		switch key {
+		case "ctx.stage":
+			return e.Stage
+		case "ctx.project":
+			return e.Project
+		case "ctx.promotion":
+			return e.Promotion
+		}
+		for i := len(e.Vars) - 1; i >= 0; i-- {
+			if "vars."+e.Vars[i].Name == key && !strings.Contains(e.Vars[i].Value, "${") {
+				return e.Vars[i].Value
+			}
+		}
+		return m
+	})
+}
+
 // stepSummary names a step and its target for the Web UI, e.g.
-// "git-push env/dev" or "kustomize-set-image stages/uat nginx:1.2.3". It
-// uses the configuration as written, before expressions are evaluated.
-func stepSummary(step railyard.PromotionStep) string {
+// "git-push stage/dev" or "kustomize-set-image ./out app:1.2.3". Simple
+// expressions are resolved; anything needing the expression engine (which
+// runs inside the activity, where secrets stay) is shown as written.
+func stepSummary(step railyard.PromotionStep, env summaryEnv) string {
 	var cfg map[string]any
-	_ = json.Unmarshal(step.Config, &cfg)
+	_ = json.Unmarshal([]byte(env.resolve(string(step.Config))), &cfg)
 	keys, ok := summaryKeys[step.Uses]
 	if !ok {
 		keys = []string{"path"}
@@ -38,6 +73,13 @@ func stepSummary(step railyard.PromotionStep) string {
 	for _, k := range keys {
 		if v, ok := cfg[k]; ok {
 			parts = append(parts, summaryValue(v))
+		}
+	}
+	if _, explicit := cfg["images"]; step.Uses == "kustomize-set-image" && !explicit {
+		for _, r := range env.Collection.Refs() {
+			for _, i := range r.Images {
+				parts = append(parts, lastPathElem(i.RepoURL)+":"+i.Tag)
+			}
 		}
 	}
 	return truncate(strings.Join(parts, " "), 120)
@@ -59,6 +101,13 @@ func summaryValue(v any) string {
 		return strings.Join(out, ",")
 	}
 	return fmt.Sprint(v)
+}
+
+func lastPathElem(u string) string {
+	if i := strings.LastIndex(u, "/"); i >= 0 {
+		return u[i+1:]
+	}
+	return u
 }
 
 func tagOf(m map[string]any) string {
