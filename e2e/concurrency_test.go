@@ -127,6 +127,7 @@ func TestConcurrentPushesToOneBranch(t *testing.T) {
 		return len(ps) >= fanoutStages && allFinished(ps)
 	})
 	assertFanout(t, git, ps)
+	t.Logf("%d of %d pushes lost a race and were rebased onto the others", rebased(e, ps), len(ps))
 	t.Logf("ten concurrent promotions took %s end to end", time.Since(start).Round(time.Second))
 }
 
@@ -137,6 +138,26 @@ func allFinished(ps []workflows.PromotionRecord) bool {
 		}
 	}
 	return true
+}
+
+// rebased counts the promotions whose pushed commit differs from the one
+// git-commit made: they found the branch moved and rebased.
+func rebased(e *env, ps []workflows.PromotionRecord) int {
+	n := 0
+	for _, p := range ps {
+		var st workflows.PromotionStatus
+		e.getJSON(&st, "promotions", p.Name, "--project", "fanout")
+		out := map[string]any{}
+		for _, s := range st.Steps {
+			if s.Uses == "git-commit" || s.Uses == "git-push" {
+				out[s.Uses] = s.Output["commit"]
+			}
+		}
+		if out["git-commit"] != out["git-push"] {
+			n++
+		}
+	}
+	return n
 }
 
 // assertFanout checks one succeeded promotion per stage, one commit per
