@@ -83,3 +83,31 @@ func TestPromotion(t *testing.T) {
 
 func ok() steps.StepResponse      { return steps.StepResponse{Status: steps.StatusSucceeded} }
 func skipped() steps.StepResponse { return steps.StepResponse{Status: steps.StatusSkipped} }
+
+func TestPromotionAbortedDuringAStep(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	var signals []string
+	var phase string
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(
+		func(_, id, _, name string, arg any) error {
+			signals = append(signals, id+" "+name)
+			if d, ok := arg.(PromotionDone); ok {
+				phase = d.Phase
+			}
+			return nil
+		})
+	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
+	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(10*time.Minute).Return(ok(), nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalGrant, grant()) }, time.Second)
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Minute)
+	env.ExecuteWorkflow(Promotion, PromotionInput{Project: "p", Stage: "dev", Name: "dev.x.f1",
+		Targets: []railyard.FreightRef{{ID: "f1"}}, Parent: "p/pipeline/app"})
+	var st PromotionStatus
+	require.NoError(t, env.GetWorkflowResult(&st))
+	require.Equal(t, PhaseAborted, st.Phase)
+	require.Equal(t, PhaseAborted, phase, "the stage and parent hear Aborted, which releases the stage")
+	require.Contains(t, signals, "p/stage/dev promotion-done")
+}
