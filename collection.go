@@ -18,15 +18,7 @@ type FreightRef struct {
 }
 
 // DisplayName is the alias when there is one, else the short ID.
-func (r FreightRef) DisplayName() string {
-	if r.Alias != "" {
-		return r.Alias
-	}
-	if len(r.ID) > 7 {
-		return r.ID[:7]
-	}
-	return r.ID
-}
+func (r FreightRef) DisplayName() string { return displayName(r.Alias, r.ID) }
 
 // Collection is the content of all of a Stage's slots at one moment, keyed
 // by origin ("Warehouse/<name>"). Verification is per collection.

@@ -108,19 +108,23 @@ func withSubscription(s, name string) string {
 }
 
 // ShortID is the first seven characters of the ID, for display.
-func (f Freight) ShortID() string {
-	if len(f.ID) > 7 {
-		return f.ID[:7]
-	}
-	return f.ID
-}
+func (f Freight) ShortID() string { return shortID(f.ID) }
 
 // DisplayName is the alias when there is one, else the short ID.
-func (f Freight) DisplayName() string {
-	if f.Alias != "" {
-		return f.Alias
+func (f Freight) DisplayName() string { return displayName(f.Alias, f.ID) }
+
+func shortID(id string) string {
+	if len(id) > 7 {
+		return id[:7]
 	}
-	return f.ShortID()
+	return id
+}
+
+func displayName(alias, id string) string {
+	if alias != "" {
+		return alias
+	}
+	return shortID(id)
 }
 
 // Ref returns the reference to this Freight that collections hold.

@@ -192,7 +192,10 @@ func TestWalkingSkeleton(t *testing.T) {
 	})
 
 	t.Run("bad requests are one-line errors", func(t *testing.T) {
-		cases := []struct{ args []string; want string }{
+		cases := []struct {
+			args []string
+			want string
+		}{
 			{[]string{"promote", "--project", "skeleton", "--stage", "prod", "--freight", first.Alias}, `stage "prod" does not request Freight`},
 			{[]string{"promote", "--project", "skeleton", "--stage", "dev", "--freight", "no-such"}, `freight "no-such" not found`},
 			{[]string{"get", "stages", "--project", "nope"}, "not found"},

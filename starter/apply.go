@@ -35,8 +35,7 @@ func newApply(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest file or directory (repeatable)")
-	_ = cmd.MarkFlagRequired("filename")
+	filesFlag(cmd, &files)
 	return cmd
 }
 

@@ -7,25 +7,18 @@ import (
 	"strings"
 
 	"github.com/railyard/railyard"
-	"github.com/railyard/railyard/workflows"
 )
 
 func (a *app) getFreight(ctx context.Context, o *getOpts) error {
-	whs, err := a.warehouses(ctx, o.project)
+	var all []railyard.Freight
+	err := a.eachFreight(ctx, o.project, func(_ string, f railyard.Freight) bool {
+		if o.name == "" || f.Matches(o.name) {
+			all = append(all, f)
+		}
+		return true
+	})
 	if err != nil {
 		return err
-	}
-	var all []railyard.Freight
-	for _, w := range whs {
-		var fs []railyard.Freight
-		if err := a.query(ctx, railyard.PipelineWorkflowID(o.project, w.Name), workflows.QueryFreight, &fs); err != nil {
-			return err
-		}
-		for _, f := range fs {
-			if o.name == "" || f.Matches(o.name) {
-				all = append(all, f)
-			}
-		}
 	}
 	if o.name != "" && len(all) == 0 {
 		return fmt.Errorf("freight %q not found in project %s", o.name, o.project)

@@ -85,23 +85,41 @@ func newApprove(a *app) *cobra.Command {
 
 // findFreight finds which pipeline of the project holds the Freight.
 func (a *app) findFreight(ctx context.Context, project, s string) (string, railyard.Freight, error) {
+	var pipeline string
+	var found railyard.Freight
+	err := a.eachFreight(ctx, project, func(id string, f railyard.Freight) bool {
+		if f.Matches(s) {
+			pipeline, found = id, f
+			return false
+		}
+		return true
+	})
+	if err == nil && pipeline == "" {
+		err = fmt.Errorf("freight %q not found in project %s", s, project)
+	}
+	return pipeline, found, err
+}
+
+// eachFreight calls fn with every Freight of the project and the ID of the
+// pipeline holding it, until fn returns false.
+func (a *app) eachFreight(ctx context.Context, project string, fn func(pipeline string, f railyard.Freight) bool) error {
 	whs, err := a.warehouses(ctx, project)
 	if err != nil {
-		return "", railyard.Freight{}, err
+		return err
 	}
 	for _, w := range whs {
 		id := railyard.PipelineWorkflowID(project, w.Name)
 		var fs []railyard.Freight
 		if err := a.query(ctx, id, workflows.QueryFreight, &fs); err != nil {
-			return "", railyard.Freight{}, err
+			return err
 		}
 		for _, f := range fs {
-			if f.Matches(s) {
-				return id, f, nil
+			if !fn(id, f) {
+				return nil
 			}
 		}
 	}
-	return "", railyard.Freight{}, fmt.Errorf("freight %q not found in project %s", s, project)
+	return nil
 }
 
 // warehouses lists the project's applied Warehouses.

@@ -27,9 +27,13 @@ func newValidate() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest file or directory (repeatable)")
-	_ = cmd.MarkFlagRequired("filename")
+	filesFlag(cmd, &files)
 	return cmd
+}
+
+func filesFlag(cmd *cobra.Command, files *[]string) {
+	cmd.Flags().StringArrayVarP(files, "filename", "f", nil, "manifest file or directory (repeatable)")
+	_ = cmd.MarkFlagRequired("filename")
 }
 
 // load loads manifests, printing warnings and, on failure, every problem.
