@@ -35,8 +35,8 @@ func TestKillDuringPush(t *testing.T) {
 func killDuringPush(t *testing.T, mode gateMode) {
 	start := time.Now()
 	gate := newPushGate(mode)
-	t.Cleanup(gate.open)
 	git := testenv.NewGitServer(t, gate.option())
+	t.Cleanup(gate.open) // before the server's Close, which waits for the held push
 	src := git.CreateRepo(t, "src")
 	gitops := git.CreateRepo(t, "gitops")
 	git.Commit(t, "gitops", "stage/dev", map[string]string{"README.md": "gitops\n"}, "init")
