@@ -48,6 +48,7 @@ func killDuringPush(t *testing.T, mode gateMode) {
 
 	gate.wait(t, 60*time.Second)
 	name := onlyPromotion(e).Name
+	killed := time.Now()
 	e.killWorker()
 	gate.open()
 	e.startWorker()
@@ -61,7 +62,8 @@ func killDuringPush(t *testing.T, mode gateMode) {
 	if push := st.Steps[len(st.Steps)-1]; push.Uses != "git-push" || push.Output["commit"] != sha {
 		t.Errorf("last step %s reported commit %v, want %s", push.Uses, push.Output["commit"], sha)
 	}
-	t.Logf("promotion %s took %s end to end", name, time.Since(start).Round(time.Second))
+	t.Logf("promotion %s took %s end to end, %s after the kill", name,
+		time.Since(start).Round(time.Second), time.Since(killed).Round(time.Second))
 }
 
 // onlyPromotion returns the project's one promotion.
