@@ -166,11 +166,13 @@ func (p *pipeline) busy(stage string) bool {
 }
 
 // lastFailed reports whether the newest promotion of freight to stage did
-// not succeed: auto-promotion does not retry it.
+// not succeed: auto-promotion does not retry it (no retry loops), unless
+// the stage's collection changed since — a promotion that failed for want
+// of another slot's Freight may well succeed now.
 func (p *pipeline) lastFailed(stage, freight string) bool {
 	for _, pr := range p.Promotions {
 		if pr.Stage == stage && len(pr.Freight) > 0 && pr.Freight[0] == freight {
-			return pr.Phase != PhaseSucceeded
+			return pr.Phase != PhaseSucceeded && !p.StageSeen[stage].After(pr.FinishedAt)
 		}
 	}
 	return false

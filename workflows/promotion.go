@@ -208,7 +208,8 @@ func (st *PromotionStatus) removeWorkspace(ctx workflow.Context, ws activities.W
 func (st *PromotionStatus) states(g Grant) []steps.StepState {
 	out := make([]steps.StepState, 0, len(st.Steps))
 	for i, r := range st.Steps {
-		out = append(out, steps.StepState{Alias: r.Alias, Status: r.Status, ContinueOnError: g.Steps[i].ContinueOnError})
+		out = append(out, steps.StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
+			ContinueOnError: g.Steps[i].ContinueOnError})
 	}
 	return out
 }
