@@ -73,6 +73,10 @@ func parseObject(tree map[string]any, src source, r *report) (any, source) {
 	}
 	info, ok := kinds[kind]
 	switch {
+	case kind == "Secret" && apiVersion == "v1":
+		r.warn(src, "", "Secrets are not read from manifests: Railyard keeps repository credentials and secret() values "+
+			"with the worker (railyard-worker --credentials FILE), never in workflow history; move this one there")
+		return nil, src
 	case !ok && notYet[kind] != "":
 		r.add(src, "", "%s", notYet[kind])
 		return nil, src
