@@ -20,6 +20,7 @@ import (
 type Store struct {
 	path    string
 	entries []entry
+	secrets []secretEntry
 }
 
 // entry is one credential of the file.
@@ -55,6 +56,11 @@ type fileEntry struct {
 //	  password: {env: GIT_TOKEN} # or {value: "…"} or {file: /path}
 //	  sshPrivateKey: {file: /path/id_ed25519}
 //	  allowInsecureHTTP: false
+//	secrets:                     # values for secret("name") in expressions
+//	- name: slack
+//	  project: demo              # optional; empty means every project
+//	  data:
+//	    token: {env: SLACK_TOKEN}
 //
 // Every problem of the file is reported, each naming the entry.
 func LoadFile(path string) (*Store, error) {
@@ -73,6 +79,7 @@ func Parse(path string, data []byte) (*Store, error) {
 	}
 	var doc struct {
 		Credentials []json.RawMessage `json:"credentials"`
+		Secrets     []secretEntry     `json:"secrets"`
 	}
 	if err := strictJSON(raw, &doc); err != nil {
 		return nil, fmt.Errorf("credentials file %s: %w: %w", path, railyard.ErrInvalid, err)
@@ -87,6 +94,12 @@ func Parse(path string, data []byte) (*Store, error) {
 		}
 		s.entries = append(s.entries, e)
 	}
+	for i, sec := range doc.Secrets {
+		if err := sec.validate(); err != nil {
+			problems = append(problems, fmt.Sprintf("secrets entry %d: %v", i, err))
+		}
+	}
+	s.secrets = doc.Secrets
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("credentials file %s: %w: %s", path, railyard.ErrInvalid,
 			strings.Join(problems, "; "))
