@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 	"github.com/railyard/railyard/workflows"
@@ -194,8 +192,10 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	if st.Phase != workflows.PhaseSucceeded {
 		b.Fatalf("promotion %s: %s: %s", rec.Name, st.Phase, st.Message)
 	}
-	f := promotionFigures{n: 1, wall: wall, workflow: st.FinishedAt.Sub(st.StartedAt),
-		events: p.historyEvents(b, rec.WorkflowID), steps: map[string]time.Duration{}}
+	h := p.history(b, rec.WorkflowID)
+	f := promotionFigures{n: 1, wall: wall, workflow: st.FinishedAt.Sub(st.StartedAt), events: h.events,
+		before: h.started.Sub(start), grant: h.granted.Sub(h.started), dispatch: h.dispatch,
+		steps: map[string]time.Duration{}}
 	for _, s := range st.Steps {
 		f.steps[s.Uses] += s.Duration
 		f.stepSum += s.Duration
@@ -234,18 +234,4 @@ func (p *benchProject) settle(b *testing.B) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatalf("promotion %s never recorded by the pipeline", name)
-}
-
-func (p *benchProject) historyEvents(b *testing.B, workflowID string) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	it := p.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	n := 0
-	for it.HasNext() {
-		if _, err := it.Next(); err != nil {
-			b.Fatalf("history of %s: %v", workflowID, err)
-		}
-		n++
-	}
-	return n
 }

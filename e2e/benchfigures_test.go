@@ -17,6 +17,9 @@ type promotionFigures struct {
 	steps    map[string]time.Duration // by step kind
 	bytes    int64                    // served by the git server
 	events   int                      // Promotion workflow history
+	before   time.Duration            // refresh request to Promotion start (discovery, minting)
+	grant    time.Duration            // Promotion start to its stage's grant
+	dispatch time.Duration            // activities' schedule-to-start latency
 }
 
 func (s *promotionFigures) add(f promotionFigures) {
@@ -29,6 +32,9 @@ func (s *promotionFigures) add(f promotionFigures) {
 	s.stepSum += f.stepSum
 	s.bytes += f.bytes
 	s.events += f.events
+	s.before += f.before
+	s.grant += f.grant
+	s.dispatch += f.dispatch
 	for k, d := range f.steps {
 		s.steps[k] += d
 	}
@@ -53,11 +59,15 @@ func (s promotionFigures) report(b *testing.B) {
 		b.ReportMetric(avgMs(s.steps[step], s.n), step+"-ms")
 	}
 	b.ReportMetric(overhead, "temporal-overhead-%")
+	b.ReportMetric(avgMs(s.before, s.n), "until-start-ms")
+	b.ReportMetric(avgMs(s.grant, s.n), "stage-grant-ms")
+	b.ReportMetric(avgMs(s.dispatch, s.n), "dispatch-ms")
 	fmt.Printf("%s (n=%d): %.0f ms/promotion (workflow %.0f ms), %.1f KB fetched, %d history events; "+
-		"git-clone %.0f ms, kustomize-build %.0f ms, git-push %.0f ms, all steps %.0f ms; Temporal overhead %.0f%%\n",
+		"git-clone %.0f ms, kustomize-build %.0f ms, git-push %.0f ms, all steps %.0f ms; Temporal overhead %.0f%% "+
+		"(refresh to promotion start %.0f ms, stage grant %.0f ms, activity dispatch %.0f ms)\n",
 		b.Name(), s.n, avgMs(s.wall, s.n), avgMs(s.workflow, s.n), float64(s.bytes)/1024/float64(s.n), s.events/s.n,
 		avgMs(s.steps["git-clone"], s.n), avgMs(s.steps["kustomize-build"], s.n), avgMs(s.steps["git-push"], s.n),
-		avgMs(s.stepSum, s.n), overhead)
+		avgMs(s.stepSum, s.n), overhead, avgMs(s.before, s.n), avgMs(s.grant, s.n), avgMs(s.dispatch, s.n))
 }
 
 // writeManifestsTB writes YAML text into a temp dir and returns the dir.
