@@ -92,13 +92,19 @@ func awaitTurn(ctx workflow.Context, in PromotionInput) (Grant, error) {
 }
 
 // run runs the steps, starting over on another worker when the one holding
-// the workspace is lost.
+// the workspace is lost. The outcome is reported first and the workspace
+// removed afterwards; a lost worker's workspace is left to that worker's
+// next start, rather than waiting on a queue nobody polls.
 func (st *PromotionStatus) run(ctx workflow.Context, g Grant) {
 	for {
 		st.Workspaces++
-		err := st.runSteps(ctx, g)
+		ws, err := st.runSteps(ctx, g)
+		lost := errors.Is(err, errWorkerLost)
+		if !lost && ws.Dir != "" {
+			defer st.removeWorkspace(ctx, ws)
+		}
 		switch {
-		case errors.Is(err, errWorkerLost) && st.Workspaces < maxWorkspaces:
+		case lost && st.Workspaces < maxWorkspaces:
 			workflow.GetLogger(ctx).Warn("worker lost; starting the promotion over", "workspaces", st.Workspaces)
 			continue
 		case temporal.IsCanceledError(err) || ctx.Err() != nil:
@@ -116,14 +122,13 @@ func (st *PromotionStatus) run(ctx workflow.Context, g Grant) {
 	}
 }
 
-func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) error {
+func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) (activities.Workspace, error) {
 	var ws activities.Workspace
 	var a *activities.Activities
 	summary := fmt.Sprintf("workspace for %s", st.Input.Name)
 	if err := workflow.ExecuteActivity(workspaceOptions(ctx, summary), a.CreateWorkspace, st.Input.Name).Get(ctx, &ws); err != nil {
-		return fmt.Errorf("creating workspace: %w", err)
+		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
-	defer st.removeWorkspace(ctx, ws)
 	st.Steps = st.Steps[:0]
 	info := steps.PromotionInfo{Project: st.Input.Project, Stage: st.Input.Stage, Name: st.Input.Name,
 		Actor: st.Input.Actor, WorkDir: ws.Dir, TargetFreight: st.Input.Targets[0],
@@ -139,12 +144,12 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) error {
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: g.Vars, Collection: g.Collection}
 		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env))
 		if err != nil {
-			return err
+			return ws, err
 		}
 		st.Steps = append(st.Steps, rec)
 		outputs = resp.Apply(outputs)
 	}
-	return nil
+	return ws, nil
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
