@@ -20,25 +20,7 @@ func (JSONUpdate) Name() string { return "json-update" }
 
 // Run implements Runner.
 func (JSONUpdate) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, error) {
-	var c fileUpdateConfig
-	if err := DecodeConfig("json-update", raw, &c); err != nil {
-		return Result{}, err
-	}
-	if len(c.Updates) == 0 {
-		return Result{}, Terminal(errors.New("json-update config: updates must not be empty"))
-	}
-	full, src, err := readInWorkDir(sc.WorkDir, c.Path)
-	if err != nil {
-		return Result{}, fmt.Errorf("json-update: %w", err)
-	}
-	out, err := updateJSON(src, c.Updates)
-	if err != nil {
-		return Result{}, Terminal(fmt.Errorf("json-update %s: %w", c.Path, err))
-	}
-	if err := writeFileAtomic(full, out, fileMode(full, 0o644)); err != nil {
-		return Result{}, fmt.Errorf("json-update %s: %w", c.Path, err)
-	}
-	return Succeeded(nil), nil
+	return runFileUpdate("json-update", sc, raw, updateJSON)
 }
 
 func updateJSON(src []byte, updates []keyValue) ([]byte, error) {

@@ -45,23 +45,29 @@ func (YAMLUpdate) Name() string { return "yaml-update" }
 
 // Run implements Runner.
 func (YAMLUpdate) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, error) {
+	return runFileUpdate("yaml-update", sc, raw, updateYAML)
+}
+
+// runFileUpdate is yaml-update and json-update: decode, read the file in the
+// workspace, apply the updates with update, write it back atomically.
+func runFileUpdate(step string, sc *Context, raw json.RawMessage, update func([]byte, []keyValue) ([]byte, error)) (Result, error) {
 	var c fileUpdateConfig
-	if err := DecodeConfig("yaml-update", raw, &c); err != nil {
+	if err := DecodeConfig(step, raw, &c); err != nil {
 		return Result{}, err
 	}
 	if len(c.Updates) == 0 {
-		return Result{}, Terminal(errors.New("yaml-update config: updates must not be empty"))
+		return Result{}, Terminal(fmt.Errorf("%s config: updates must not be empty", step))
 	}
 	full, src, err := readInWorkDir(sc.WorkDir, c.Path)
 	if err != nil {
-		return Result{}, fmt.Errorf("yaml-update: %w", err)
+		return Result{}, fmt.Errorf("%s: %w", step, err)
 	}
-	out, err := updateYAML(src, c.Updates)
+	out, err := update(src, c.Updates)
 	if err != nil {
-		return Result{}, Terminal(fmt.Errorf("yaml-update %s: %w", c.Path, err))
+		return Result{}, Terminal(fmt.Errorf("%s %s: %w", step, c.Path, err))
 	}
 	if err := writeFileAtomic(full, out, fileMode(full, 0o644)); err != nil {
-		return Result{}, fmt.Errorf("yaml-update %s: %w", c.Path, err)
+		return Result{}, fmt.Errorf("%s %s: %w", step, c.Path, err)
 	}
 	return Succeeded(nil), nil
 }
