@@ -57,6 +57,21 @@ func history(t *testing.T, c client.Client, id string) *historypb.History {
 	return h
 }
 
+// workflowStatus returns a workflow's execution status ("Running",
+// "Completed" …) as Temporal reports it.
+func (e *env) workflowStatus(id string) string {
+	c, err := client.Dial(client.Options{HostPort: e.addr, Logger: nopLogger{}})
+	if err != nil {
+		e.t.Fatalf("dialing Temporal: %v", err)
+	}
+	defer c.Close()
+	d, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+	if err != nil {
+		e.t.Fatalf("describing %s: %v", id, err)
+	}
+	return d.GetWorkflowExecutionInfo().GetStatus().String()
+}
+
 type nopLogger struct{}
 
 func (nopLogger) Debug(string, ...any) {}

@@ -241,6 +241,24 @@ func TestWalkingSkeleton(t *testing.T) {
 		}
 	})
 
+	t.Run("a resource removed from the files is retired", func(t *testing.T) {
+		extra := text + "\n---\napiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\n" +
+			"metadata: {name: extra, namespace: skeleton}\nspec:\n  subscriptions:\n  - git: {repoURL: " + src + "}\n"
+		if out := e.must("apply", "-f", writeManifests(t, extra)); !strings.Contains(out, "extra") {
+			t.Fatalf("apply with the extra warehouse said %q", out)
+		}
+		e.must("get", "warehouses", "extra", "--project", "skeleton")
+		if out := e.must("apply", "-f", dir); !strings.Contains(out, "retired warehouse/extra") {
+			t.Fatalf("apply without it said %q", out)
+		}
+		if _, err := e.railyard("get", "warehouses", "extra", "--project", "skeleton"); err == nil {
+			t.Fatal("the retired warehouse is still listed")
+		}
+		e.eventually(30*time.Second, "the retired pipeline to complete", func() bool {
+			return e.workflowStatus("skeleton/pipeline/extra") == "Completed"
+		})
+	})
+
 	var proms []workflows.PromotionRecord
 	e.getJSON(&proms, "promotions", "--project", "skeleton")
 	e.recordHistories(map[string]string{"project": "skeleton", "pipeline": "skeleton/pipeline/app",

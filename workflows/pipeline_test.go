@@ -9,7 +9,9 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
@@ -129,4 +131,27 @@ func TestPipelineRejectsBadRequests(t *testing.T) {
 			env.ExecuteWorkflow(Pipeline, PipelineState{Project: "p", Warehouse: "app"})
 		})
 	}
+}
+
+// TestPipelineContinuesAsNewWithItsState: when the server suggests it, the
+// Pipeline continues as new carrying its Freight and discovery state.
+func TestPipelineContinuesAsNewWithItsState(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	env.OnActivity(acts.Discover, mock.Anything, mock.Anything).Return(commits("aaa"), nil)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalConfigure, testConfig()) }, 0)
+	env.RegisterDelayedCallback(func() {
+		env.SetContinueAsNewSuggested(true)
+		env.SignalWorkflow(SignalRefresh, nil)
+	}, 10*time.Second)
+	env.ExecuteWorkflow(Pipeline, PipelineState{Project: "p", Warehouse: "app"})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next PipelineState
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Len(t, next.Freight, 1)
+	require.Equal(t, "aaa", next.Freight[0].Commits[0].ID)
+	require.NotNil(t, next.Config)
+	require.Equal(t, 2, next.Discovery.Cycles)
 }
