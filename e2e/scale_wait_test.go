@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
+)
+
+// awaitReady waits until every Stage workflow is configured and every
+// Pipeline has minted its Freight.
+//
+// It works around a race in workflows/project.go ProjectState.apply: the
+// EnsureEntity activities of Pipelines and Stages run concurrently, so a
+// Pipeline may discover and auto-promote before its Stage workflow exists;
+// the Promotion's enqueue signal then fails ("stage … is not running:
+// unknown external workflow execution"), the promotion ends Errored, and
+// Pipeline.autoPromote never retries it (lastFailed).
+func (e *scaleEnv) awaitReady(spec scaleSpec, timeout time.Duration) {
+	e.tb.Helper()
+	checks := map[string]func() bool{}
+	for i := 0; i < spec.warehouses; i++ {
+		id := spec.pipelineID(i)
+		checks[id] = func() bool {
+			var fs []railyard.Freight
+			return e.query(&fs, id, workflows.QueryFreight) == nil && len(fs) > 0
+		}
+		for _, tier := range []string{"dev", "uat", "prod"} {
+			id := spec.stageID(i, tier)
+			checks[id] = func() bool {
+				var st workflows.StageState
+				return e.query(&st, id, workflows.QueryStatus) == nil && st.Config != nil
+			}
+		}
+	}
+	e.await("configured Stages and minted Freight", timeout, checks)
+}
+
+// awaitUAT waits until every uat stage holds Freight from its warehouse.
+func (e *scaleEnv) awaitUAT(spec scaleSpec, timeout time.Duration) {
+	e.tb.Helper()
+	checks := map[string]func() bool{}
+	for i := 0; i < spec.warehouses; i++ {
+		checks[spec.pipelineID(i)] = func() bool { return e.stageHolds(spec, i, "uat") != "" }
+	}
+	e.await("Freight in every uat stage", timeout, checks)
+}
+
+// await polls every check until it holds, dropping those that do. On
+// timeout it fails, showing the state of the first workflows still pending.
+func (e *scaleEnv) await(what string, timeout time.Duration, checks map[string]func() bool) {
+	e.tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		for id, ok := range checks {
+			if ok() {
+				delete(checks, id)
+			}
+		}
+		if len(checks) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.tb.Fatalf("after %s, %d workflows still wait for %s:\n%s", timeout, len(checks), what, e.describe(checks))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// describe shows the status (and promotions) of up to five workflows.
+func (e *scaleEnv) describe(checks map[string]func() bool) string {
+	var ids []string
+	for id := range checks {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var b strings.Builder
+	for _, id := range ids[:min(5, len(ids))] {
+		queries := []string{workflows.QueryStatus}
+		if strings.Contains(id, "/pipeline/") {
+			queries = append(queries, workflows.QueryPromotion)
+		}
+		for _, q := range queries {
+			var raw json.RawMessage
+			err := e.query(&raw, id, q)
+			fmt.Fprintf(&b, "%s %s: %.2000s (%v)\n", id, q, raw, err)
+		}
+	}
+	return b.String()
+}
+
+// stageHolds returns the Freight ID in the slot of warehouse i in its tier
+// stage, or "" when it holds none or cannot answer yet.
+func (e *scaleEnv) stageHolds(spec scaleSpec, i int, tier string) string {
+	var st workflows.StageState
+	if err := e.query(&st, spec.stageID(i, tier), workflows.QueryStatus); err != nil || len(st.History) == 0 {
+		return ""
+	}
+	ref, _ := st.History[0].Collection.Get(railyard.WarehouseOrigin(spec.warehouse(i)))
+	return ref.ID
+}
+
+// checkScale checks the outcome: each pipeline minted one Freight, which is
+// in dev and uat and not in prod, through exactly two promotions.
+func (e *scaleEnv) checkScale(spec scaleSpec) {
+	e.tb.Helper()
+	for i := 0; i < spec.warehouses; i++ {
+		w := spec.warehouse(i)
+		var fs []railyard.Freight
+		if err := e.query(&fs, spec.pipelineID(i), workflows.QueryFreight); err != nil {
+			e.tb.Fatal(err)
+		}
+		if len(fs) != 1 {
+			e.tb.Fatalf("%s minted %d Freight, want 1", w, len(fs))
+		}
+		in := fs[0].Status.CurrentlyIn
+		_, dev := in[w+"-dev"]
+		_, uat := in[w+"-uat"]
+		_, prod := in[w+"-prod"]
+		if !dev || !uat || prod || e.stageHolds(spec, i, "uat") != fs[0].ID {
+			e.tb.Fatalf("%s's Freight is currently in %v, want %s-dev and %s-uat", w, in, w, w)
+		}
+		var proms []workflows.PromotionRecord
+		if err := e.query(&proms, spec.pipelineID(i), workflows.QueryPromotion); err != nil {
+			e.tb.Fatal(err)
+		}
+		if len(proms) != 2 {
+			e.tb.Fatalf("%s started %d promotions, want 2: %+v", w, len(proms), proms)
+		}
+	}
+}
