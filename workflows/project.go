@@ -80,25 +80,27 @@ func (st *ProjectState) apply(ctx workflow.Context, r railyard.Resources) (Apply
 	}
 	st.Generation++
 	res.Generation, res.Changed = st.Generation, true
-	var futures []workflow.Future
-	for _, w := range r.Warehouses {
-		futures = append(futures, ensure(ctx, r.Project, PipelineWorkflowType,
-			railyard.PipelineWorkflowID(r.Project, w.Name), pipelineConfig(r, w, st.Generation),
-			PipelineState{Project: r.Project, Warehouse: w.Name},
-			map[string]string{railyard.SearchAttrWarehouse: w.Name}))
-	}
+	// Stages first, so that a Pipeline's first auto-promotion finds its stage.
+	var stages, pipelines []func(workflow.Context) workflow.Future
 	for _, s := range r.Stages {
 		cfg, err := stageConfig(r, s, st.Generation)
 		if err != nil {
 			return res, err
 		}
-		futures = append(futures, ensure(ctx, r.Project, StageWorkflowType,
-			railyard.StageWorkflowID(r.Project, s.Name), cfg,
-			StageState{Project: r.Project, Stage: s.Name},
-			map[string]string{railyard.SearchAttrStage: s.Name}))
+		stages = append(stages, func(ctx workflow.Context) workflow.Future {
+			return ensure(ctx, r.Project, StageWorkflowType, railyard.StageWorkflowID(r.Project, s.Name), cfg,
+				StageState{Project: r.Project, Stage: s.Name}, map[string]string{railyard.SearchAttrStage: s.Name})
+		})
 	}
-	for _, f := range futures {
-		if err := f.Get(ctx, nil); err != nil {
+	for _, w := range r.Warehouses {
+		pipelines = append(pipelines, func(ctx workflow.Context) workflow.Future {
+			return ensure(ctx, r.Project, PipelineWorkflowType, railyard.PipelineWorkflowID(r.Project, w.Name),
+				pipelineConfig(r, w, st.Generation), PipelineState{Project: r.Project, Warehouse: w.Name},
+				map[string]string{railyard.SearchAttrWarehouse: w.Name})
+		})
+	}
+	for _, group := range [][]func(workflow.Context) workflow.Future{stages, pipelines} {
+		if err := inBatches(ctx, group); err != nil {
 			return res, err
 		}
 	}
@@ -130,6 +132,28 @@ func (st *ProjectState) retire(ctx workflow.Context, r railyard.Resources) []str
 func (st *ProjectState) details(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** generation %d: %d warehouses, %d stages",
 		st.Project, st.Generation, len(st.Warehouses), len(st.Stages)))
+}
+
+// ensureBatch bounds how many entities one workflow task configures, so that
+// a large project never produces an oversized task completion.
+const ensureBatch = 50
+
+// inBatches starts the calls ensureBatch at a time and waits for each batch.
+func inBatches(ctx workflow.Context, calls []func(workflow.Context) workflow.Future) error {
+	for len(calls) > 0 {
+		n := min(ensureBatch, len(calls))
+		var futures []workflow.Future
+		for _, call := range calls[:n] {
+			futures = append(futures, call(ctx))
+		}
+		for _, f := range futures {
+			if err := f.Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+		calls = calls[n:]
+	}
+	return nil
 }
 
 func ensure(ctx workflow.Context, project, wfType, id string, cfg, start any, search map[string]string) workflow.Future {
@@ -168,7 +192,14 @@ func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, 
 	if err != nil {
 		return StageConfig{}, err
 	}
-	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps, Warehouses: r.Warehouses, Generation: gen}
+	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps, Generation: gen}
+	// Only the requested warehouses: they are all that commitFrom & co. need
+	// to tell ambiguous repositories, and the config stays small.
+	for _, req := range s.Spec.RequestedFreight {
+		if w, ok := r.Warehouse(req.Origin.Name); ok {
+			cfg.Warehouses = append(cfg.Warehouses, w)
+		}
+	}
 	for _, d := range r.Stages {
 		for _, req := range d.Spec.RequestedFreight {
 			if slices.Contains(req.Sources.Stages, s.Name) && !slices.Contains(cfg.Downstream, d.Name) {

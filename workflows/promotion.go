@@ -77,13 +77,29 @@ func Promotion(ctx workflow.Context, in PromotionInput) (PromotionStatus, error)
 	return *st, nil
 }
 
+// enqueueAttempts bound how long a promotion waits for its stage's workflow
+// to start (a project being applied starts them concurrently): about two
+// minutes in all.
+const enqueueAttempts = 8
+
 // awaitTurn queues the promotion at its stage and waits for the grant.
 func awaitTurn(ctx workflow.Context, in PromotionInput) (Grant, error) {
 	e := Enqueue{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Promotion: in.Name,
 		Targets: in.Targets, Parent: in.Parent, Actor: in.Actor}
 	stageID := railyard.StageWorkflowID(in.Project, in.Stage)
-	if err := workflow.SignalExternalWorkflow(ctx, stageID, "", SignalEnqueue, e).Get(ctx, nil); err != nil {
-		return Grant{}, fmt.Errorf("stage %s is not running: %w", in.Stage, err)
+	for attempt := 1; ; attempt++ {
+		err := workflow.SignalExternalWorkflow(ctx, stageID, "", SignalEnqueue, e).Get(ctx, nil)
+		if err == nil {
+			break
+		}
+		if attempt == enqueueAttempts || ctx.Err() != nil {
+			return Grant{}, fmt.Errorf("stage %s is not running: %w", in.Stage, err)
+		}
+		wait := time.Duration(1<<attempt) * time.Second
+		if err := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{
+			Summary: fmt.Sprintf("wait %s for stage %s to start", wait, in.Stage)}).Get(ctx, nil); err != nil {
+			return Grant{}, err
+		}
 	}
 	var g Grant
 	workflow.GetSignalChannelWithOptions(ctx, SignalGrant, workflow.SignalChannelOptions{
