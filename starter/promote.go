@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/user"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,14 +48,34 @@ func newPromote(a *app) *cobra.Command {
 }
 
 // promoteCollection moves an upstream stage's whole collection into stage.
+// Stages learn of their upstream's verification by signal, so right after
+// the upstream verified, the target may not have heard yet: when the
+// upstream itself reports its collection verified, retry for a few seconds.
 func (a *app) promoteCollection(ctx context.Context, project, stage, from string) error {
 	req := workflows.PromoteCollectionRequest{From: from, Actor: actor()}
 	var res workflows.PromoteResult
-	if err := a.update(ctx, railyard.StageWorkflowID(project, stage), workflows.UpdatePromoteFrom, req, &res); err != nil {
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		err = a.update(ctx, railyard.StageWorkflowID(project, stage), workflows.UpdatePromoteFrom, req, &res)
+		if err == nil || !strings.Contains(err.Error(), "is not verified") || !a.verified(ctx, project, from) {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Printf("promotion %s started: the collection of %s to %s\n", res.Promotion, from, stage)
 	return nil
+}
+
+// verified reports whether a stage's current collection is verified.
+func (a *app) verified(ctx context.Context, project, stage string) bool {
+	var st workflows.StageState
+	if err := a.query(ctx, railyard.StageWorkflowID(project, stage), workflows.QueryStatus, &st); err != nil {
+		return false
+	}
+	return len(st.History) > 0 && st.History[0].Verification.Phase == workflows.VerifySuccessful
 }
 
 func newApprove(a *app) *cobra.Command {

@@ -233,11 +233,16 @@ func (s *stage) promotionDone(ctx workflow.Context, d PromotionDone) {
 	rec := CollectionRecord{Collection: d.Collection, Promotion: d.Promotion, PromotedAt: d.FinishedAt,
 		Verification: VerificationRecord{Phase: VerifyPending}}
 	rec.VerifiedUpstream, rec.Provenance = s.provenance(d.Collection)
+	if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
+		// Nothing to verify: verified at once, one notification instead of two.
+		rec.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: d.FinishedAt,
+			FinishedAt: d.FinishedAt, Message: "no verification configured"}
+	}
 	s.History = append([]CollectionRecord{rec}, s.History...)
 	if len(s.History) > maxHistory {
 		s.History = s.History[:maxHistory]
 	}
-	s.notify(ctx, false)
+	s.notify(ctx, rec.Verification.Phase == VerifySuccessful)
 }
 
 func (s *stage) dropQueued(promotion string) {
