@@ -130,20 +130,15 @@ func writeScaleFiles(tb testing.TB, dir, suffix string, texts map[string]string)
 	}
 }
 
-// apply applies dir, skipping on the known bug of big projects.
-func (e *scaleEnv) apply(spec scaleSpec, dir string) {
-	e.tb.Helper()
-	if _, err := (&env{addr: e.addr}).railyard("apply", "-f", dir); err != nil {
-		if bug := e.scaleApplyBug(spec); bug != "" {
-			e.tb.Skip(bug)
-		}
-		e.tb.Fatal(err)
-	}
+// apply applies dir.
+func (e *scaleEnv) apply(_ scaleSpec, dir string) {
+	e.t.Helper()
+	e.must("apply", "-f", dir)
 }
 
 // averageEvents is the average history length of the workflows.
 func (e *scaleEnv) averageEvents(ids []string) float64 {
-	e.tb.Helper()
+	e.t.Helper()
 	total := 0
 	for _, id := range ids {
 		total += e.historyEvents(id)

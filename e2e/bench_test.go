@@ -102,7 +102,7 @@ spec:
 // benchProject is the state shared by the sub-benchmarks: one server, one
 // project, one worker restarted as a mode needs.
 type benchProject struct {
-	*benchEnv
+	*env
 	git  *testenv.GitServer
 	last string // newest promotion seen
 	rev  int    // source commits made
@@ -134,8 +134,8 @@ func newBenchProject(b *testing.B) *benchProject {
 	}
 	git := testenv.NewGitServer(b)
 	git.ServeDir(b, dir)
-	p := &benchProject{benchEnv: newBenchEnv(b), git: git}
-	p.startWorker(b.TempDir())
+	p := &benchProject{env: newEnv(b, withoutWorker(), withLogLevel("info")), git: git}
+	p.startWorkerIn(b.TempDir())
 	text := strings.ReplaceAll(benchManifests, "GITOPS", git.URL("gitops"))
 	p.must("apply", "-f", writeManifestsTB(b, text))
 	p.awaitPromotion(b, time.Now()) // the first Freight creates stage/dev
@@ -145,7 +145,7 @@ func newBenchProject(b *testing.B) *benchProject {
 
 func (p *benchProject) restartWorker(b *testing.B) {
 	p.stopWorker()
-	p.startWorker(b.TempDir())
+	p.startWorkerIn(b.TempDir())
 }
 
 // run measures b.N promotions; before each, prepare runs untimed.
@@ -216,7 +216,7 @@ func (p *benchProject) nextPromotion(b *testing.B) workflows.PromotionRecord {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	b.Fatalf("no new promotion after 2m; worker log:\n%s", p.logs.String())
+	b.Fatalf("no new promotion after 2m; worker log:\n%s", p.workerLog())
 	return workflows.PromotionRecord{}
 }
 

@@ -1,17 +1,25 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/devserver"
@@ -40,17 +48,29 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// env is one test's Railyard: an embedded server and a worker process.
+// env is one test's or benchmark's Railyard: an embedded in-memory
+// Temporal server in this process, a client, and a worker process whose log
+// goes to a file.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	addr     string
+	client   client.Client
 	cacheDir string
+	logLevel string
+	logPath  string
 	worker   *exec.Cmd
-	logs     *bytes.Buffer
 	project  string // dumped when the test fails
 }
 
-func freePort(t *testing.T) int {
+type envOption func(*env)
+
+// withoutWorker leaves starting the worker to the caller.
+func withoutWorker() envOption { return func(e *env) { e.cacheDir = "" } }
+
+// withLogLevel sets the worker's log level (default debug).
+func withLogLevel(level string) envOption { return func(e *env) { e.logLevel = level } }
+
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -60,42 +80,77 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// newEnv starts an in-memory embedded Temporal server and a worker.
-func newEnv(t *testing.T) *env {
+// newEnv starts the server, dials it and, unless told not to, starts a
+// worker and waits until it is ready.
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := devserver.Start(context.Background(), devserver.Options{
-		Port: freePort(t), Headless: true, SearchAttributes: railyard.SearchAttributes,
+		Port: freePort(t), Headless: true, SearchAttributes: railyard.SearchAttributes, Logger: quiet,
 	})
 	if err != nil {
 		t.Fatalf("starting Temporal: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	e := &env{t: t, addr: srv.FrontendAddress(), cacheDir: t.TempDir(), logs: &bytes.Buffer{}}
-	e.startWorker()
-	t.Cleanup(func() {
-		if t.Failed() && e.project != "" {
-			for _, kind := range []string{"warehouses", "promotions", "stages"} {
-				out, err := e.railyard("get", kind, "--project", e.project, "-o", "yaml")
-				t.Logf("get %s: %v\n%s", kind, err, out)
-			}
-		}
-		e.stopWorker()
-		if t.Failed() {
-			t.Logf("worker log:\n%s", e.logs.String())
-		}
-	})
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Logger: sdklog.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatalf("dialing Temporal: %v", err)
+	}
+	t.Cleanup(c.Close)
+	e := &env{t: t, addr: srv.FrontendAddress(), client: c, cacheDir: t.TempDir(), logLevel: "debug",
+		logPath: filepath.Join(t.TempDir(), "worker.log")}
+	for _, o := range opts {
+		o(e)
+	}
+	t.Cleanup(e.cleanup)
+	if e.cacheDir != "" {
+		e.startWorker()
+	}
 	return e
 }
 
-func (e *env) startWorker() {
+func (e *env) cleanup() {
+	if e.t.Failed() && e.project != "" {
+		for _, kind := range []string{"warehouses", "promotions", "stages"} {
+			out, err := e.railyard("get", kind, "--project", e.project, "-o", "yaml")
+			e.t.Logf("get %s: %v\n%s", kind, err, out)
+		}
+	}
+	e.stopWorker()
+	if e.t.Failed() {
+		lines := strings.Split(e.workerLog(), "\n")
+		e.t.Logf("worker log (last %d lines):\n%s", min(300, len(lines)), strings.Join(lines[max(0, len(lines)-300):], "\n"))
+	}
+}
+
+// startWorker starts a worker on the env's cache directory and waits until
+// it polls.
+func (e *env) startWorker() { e.startWorkerIn(e.cacheDir) }
+
+// startWorkerIn starts a worker on cacheDir (a fresh one makes it cold).
+func (e *env) startWorkerIn(cacheDir string) {
 	e.t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "railyard-worker"), "--cache-dir", e.cacheDir, "--log-level", "debug")
+	e.cacheDir = cacheDir
+	log, err := os.OpenFile(e.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		e.t.Fatalf("opening the worker log: %v", err)
+	}
+	defer log.Close()
+	mark := len(e.workerLog())
+	cmd := exec.Command(filepath.Join(bin, "railyard-worker"), "--cache-dir", cacheDir, "--log-level", e.logLevel)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+e.addr, "TEMPORAL_NAMESPACE=default")
-	cmd.Stdout, cmd.Stderr = e.logs, e.logs
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		e.t.Fatalf("starting worker: %v", err)
 	}
 	e.worker = cmd
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(e.workerLog()[mark:], "railyard-worker ready") {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("worker not ready after 60s:\n%s", e.workerLog()[mark:])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // killWorker kills the worker process without letting it clean up.
@@ -107,18 +162,25 @@ func (e *env) killWorker() {
 	}
 }
 
+// stopWorker interrupts the worker and waits for it to exit.
 func (e *env) stopWorker() {
-	if e.worker != nil && e.worker.Process != nil {
-		_ = e.worker.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = e.worker.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			e.killWorker()
-		}
-		e.worker = nil
+	if e.worker == nil || e.worker.Process == nil {
+		return
 	}
+	_ = e.worker.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = e.worker.Wait(); close(done) }()
+	select {
+	case <-done:
+		e.worker = nil
+	case <-time.After(15 * time.Second):
+		e.killWorker()
+	}
+}
+
+func (e *env) workerLog() string {
+	b, _ := os.ReadFile(e.logPath)
+	return string(b)
 }
 
 // railyard runs the CLI and returns its standard output; err is set when
@@ -165,8 +227,65 @@ func (e *env) eventually(timeout time.Duration, what string, cond func() bool) {
 	e.t.Fatalf("timed out after %s waiting for %s", timeout, what)
 }
 
+// query runs a workflow query on the current run into v.
+func (e *env) query(v any, workflowID, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := e.client.QueryWorkflow(ctx, workflowID, "", name)
+	if err != nil {
+		return fmt.Errorf("querying %s of %s: %w", name, workflowID, err)
+	}
+	return res.Get(v)
+}
+
+// historyEvents counts the events of a workflow's current run.
+func (e *env) historyEvents(workflowID string) int {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	it := e.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n := 0
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			e.t.Fatalf("reading the history of %s: %v", workflowID, err)
+		}
+		n++
+	}
+	return n
+}
+
+// workerMemory returns the worker's VmRSS and VmHWM in MB.
+func (e *env) workerMemory() (rss, peak float64) {
+	e.t.Helper()
+	return procMemory(e.t, fmt.Sprintf("/proc/%d/status", e.worker.Process.Pid))
+}
+
+// procMemory reads VmRSS and VmHWM (in MB) from a /proc/<pid>/status file.
+func procMemory(t testing.TB, path string) (rss, peak float64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("reading memory: %v", err)
+	}
+	defer f.Close()
+	fields := map[string]float64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 64)
+		if err != nil {
+			t.Fatalf("parsing %s in %s: %v", name, path, err)
+		}
+		fields[name] = kb / 1024
+	}
+	return fields["VmRSS"], fields["VmHWM"]
+}
+
 // writeManifests writes YAML text into a temp dir and returns the dir.
-func writeManifests(t *testing.T, text string) string {
+func writeManifests(t testing.TB, text string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "project.yaml"), []byte(text), 0o644); err != nil {

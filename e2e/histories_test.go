@@ -22,11 +22,7 @@ func (e *env) recordHistories(files map[string]string) {
 	if dir == "" {
 		return
 	}
-	c, err := client.Dial(client.Options{HostPort: e.addr, Logger: nopLogger{}})
-	if err != nil {
-		e.t.Fatalf("dialing Temporal: %v", err)
-	}
-	defer c.Close()
+	c := e.client
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		e.t.Fatal(err)
 	}
@@ -43,7 +39,7 @@ func (e *env) recordHistories(files map[string]string) {
 	}
 }
 
-func history(t *testing.T, c client.Client, id string) *historypb.History {
+func history(t testing.TB, c client.Client, id string) *historypb.History {
 	t.Helper()
 	it := c.GetWorkflowHistory(context.Background(), id, "", false, 0)
 	h := &historypb.History{}
@@ -60,21 +56,9 @@ func history(t *testing.T, c client.Client, id string) *historypb.History {
 // workflowStatus returns a workflow's execution status ("Running",
 // "Completed" …) as Temporal reports it.
 func (e *env) workflowStatus(id string) string {
-	c, err := client.Dial(client.Options{HostPort: e.addr, Logger: nopLogger{}})
-	if err != nil {
-		e.t.Fatalf("dialing Temporal: %v", err)
-	}
-	defer c.Close()
-	d, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+	d, err := e.client.DescribeWorkflowExecution(context.Background(), id, "")
 	if err != nil {
 		e.t.Fatalf("describing %s: %v", id, err)
 	}
 	return d.GetWorkflowExecutionInfo().GetStatus().String()
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Debug(string, ...any) {}
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

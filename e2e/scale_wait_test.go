@@ -21,7 +21,7 @@ import (
 // unknown external workflow execution"), the promotion ends Errored, and
 // Pipeline.autoPromote never retries it (lastFailed).
 func (e *scaleEnv) awaitReady(spec scaleSpec, timeout time.Duration) {
-	e.tb.Helper()
+	e.t.Helper()
 	checks := map[string]func() bool{}
 	for i := 0; i < spec.warehouses; i++ {
 		id := spec.pipelineID(i)
@@ -42,7 +42,7 @@ func (e *scaleEnv) awaitReady(spec scaleSpec, timeout time.Duration) {
 
 // awaitUAT waits until every uat stage holds Freight from its warehouse.
 func (e *scaleEnv) awaitUAT(spec scaleSpec, timeout time.Duration) {
-	e.tb.Helper()
+	e.t.Helper()
 	checks := map[string]func() bool{}
 	for i := 0; i < spec.warehouses; i++ {
 		checks[spec.pipelineID(i)] = func() bool { return e.stageHolds(spec, i, "uat") != "" }
@@ -53,7 +53,7 @@ func (e *scaleEnv) awaitUAT(spec scaleSpec, timeout time.Duration) {
 // await polls every check until it holds, dropping those that do. On
 // timeout it fails, showing the state of the first workflows still pending.
 func (e *scaleEnv) await(what string, timeout time.Duration, checks map[string]func() bool) {
-	e.tb.Helper()
+	e.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		for id, ok := range checks {
@@ -65,7 +65,7 @@ func (e *scaleEnv) await(what string, timeout time.Duration, checks map[string]f
 			return
 		}
 		if time.Now().After(deadline) {
-			e.tb.Fatalf("after %s, %d workflows still wait for %s:\n%s", timeout, len(checks), what, e.describe(checks))
+			e.t.Fatalf("after %s, %d workflows still wait for %s:\n%s", timeout, len(checks), what, e.describe(checks))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -107,29 +107,29 @@ func (e *scaleEnv) stageHolds(spec scaleSpec, i int, tier string) string {
 // checkScale checks the outcome: each pipeline minted one Freight, which is
 // in dev and uat and not in prod, through exactly two promotions.
 func (e *scaleEnv) checkScale(spec scaleSpec) {
-	e.tb.Helper()
+	e.t.Helper()
 	for i := 0; i < spec.warehouses; i++ {
 		w := spec.warehouse(i)
 		var fs []railyard.Freight
 		if err := e.query(&fs, spec.pipelineID(i), workflows.QueryFreight); err != nil {
-			e.tb.Fatal(err)
+			e.t.Fatal(err)
 		}
 		if len(fs) != 1 {
-			e.tb.Fatalf("%s minted %d Freight, want 1", w, len(fs))
+			e.t.Fatalf("%s minted %d Freight, want 1", w, len(fs))
 		}
 		in := fs[0].Status.CurrentlyIn
 		_, dev := in[w+"-dev"]
 		_, uat := in[w+"-uat"]
 		_, prod := in[w+"-prod"]
 		if !dev || !uat || prod || e.stageHolds(spec, i, "uat") != fs[0].ID {
-			e.tb.Fatalf("%s's Freight is currently in %v, want %s-dev and %s-uat", w, in, w, w)
+			e.t.Fatalf("%s's Freight is currently in %v, want %s-dev and %s-uat", w, in, w, w)
 		}
 		var proms []workflows.PromotionRecord
 		if err := e.query(&proms, spec.pipelineID(i), workflows.QueryPromotion); err != nil {
-			e.tb.Fatal(err)
+			e.t.Fatal(err)
 		}
 		if len(proms) != 2 {
-			e.tb.Fatalf("%s started %d promotions, want 2: %+v", w, len(proms), proms)
+			e.t.Fatalf("%s started %d promotions, want 2: %+v", w, len(proms), proms)
 		}
 	}
 }
