@@ -90,9 +90,8 @@ func (f scaleFigures) summary(spec scaleSpec) string {
 //
 // It applies twice: first without auto-promotion, until every Stage
 // workflow is configured and every Pipeline has minted its Freight, then
-// with the ProjectConfig. Applied at once, a Pipeline can auto-promote
-// before its dev Stage workflow exists, and that promotion errors for good
-// (see awaitReady).
+// with the ProjectConfig, so that discovery and promotion are measured
+// apart.
 func runScale(tb testing.TB, spec scaleSpec, idle, timeout time.Duration) scaleFigures {
 	tb.Helper()
 	dir := tb.TempDir()

@@ -14,12 +14,8 @@ import (
 // awaitReady waits until every Stage workflow is configured and every
 // Pipeline has minted its Freight.
 //
-// It works around a race in workflows/project.go ProjectState.apply: the
-// EnsureEntity activities of Pipelines and Stages run concurrently, so a
-// Pipeline may discover and auto-promote before its Stage workflow exists;
-// the Promotion's enqueue signal then fails ("stage … is not running:
-// unknown external workflow execution"), the promotion ends Errored, and
-// Pipeline.autoPromote never retries it (lastFailed).
+// Waiting for it separates the cost of creating and configuring the
+// workflows and discovering from the cost of the promotions.
 func (e *scaleEnv) awaitReady(spec scaleSpec, timeout time.Duration) {
 	e.t.Helper()
 	checks := map[string]func() bool{}
