@@ -58,6 +58,7 @@ type env struct {
 	cacheDir string
 	logLevel string
 	logPath  string
+	args     []string // extra worker arguments
 	worker   *exec.Cmd
 	project  string // dumped when the test fails
 }
@@ -66,6 +67,9 @@ type envOption func(*env)
 
 // withoutWorker leaves starting the worker to the caller.
 func withoutWorker() envOption { return func(e *env) { e.cacheDir = "" } }
+
+// withWorkerArgs passes extra arguments to the worker.
+func withWorkerArgs(args ...string) envOption { return func(e *env) { e.args = args } }
 
 // withLogLevel sets the worker's log level (default debug).
 func withLogLevel(level string) envOption { return func(e *env) { e.logLevel = level } }
@@ -137,7 +141,8 @@ func (e *env) startWorkerIn(cacheDir string) {
 	}
 	defer log.Close()
 	mark := len(e.workerLog())
-	cmd := exec.Command(filepath.Join(bin, "railyard-worker"), "--cache-dir", cacheDir, "--log-level", e.logLevel)
+	args := append([]string{"--cache-dir", cacheDir, "--log-level", e.logLevel}, e.args...)
+	cmd := exec.Command(filepath.Join(bin, "railyard-worker"), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+e.addr, "TEMPORAL_NAMESPACE=default")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {

@@ -18,6 +18,7 @@ import (
 
 func newApply(a *app) *cobra.Command {
 	var files []string
+	var queue string
 	cmd := &cobra.Command{
 		Use:   "apply -f PATH...",
 		Short: "Register or update projects from manifests",
@@ -28,7 +29,7 @@ func newApply(a *app) *cobra.Command {
 				return err
 			}
 			for _, p := range set.Projects {
-				if err := a.apply(cmd.Context(), *p); err != nil {
+				if err := a.apply(cmd.Context(), *p, queue); err != nil {
 					return fmt.Errorf("applying project %s: %w", p.Project, err)
 				}
 			}
@@ -36,11 +37,12 @@ func newApply(a *app) *cobra.Command {
 		},
 	}
 	filesFlag(cmd, &files)
+	cmd.Flags().StringVar(&queue, "task-queue", workflows.TaskQueue, "task queue of the workers (railyard-worker --task-queue)")
 	return cmd
 }
 
 // apply sends the resources to the Project workflow, starting it if needed.
-func (a *app) apply(ctx context.Context, r railyard.Resources) error {
+func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) error {
 	c, err := a.client()
 	if err != nil {
 		return err
@@ -48,7 +50,7 @@ func (a *app) apply(ctx context.Context, r railyard.Resources) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: workflows.TaskQueue,
+		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: queue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary:            "project " + r.Project,
 		TypedSearchAttributes: temporal.NewSearchAttributes(

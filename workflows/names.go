@@ -4,7 +4,9 @@
 // results and messages; every side effect is an activity.
 package workflows
 
-// TaskQueue is the shared task queue of workflows and non-affine activities.
+// TaskQueue is the default shared task queue of workflows and non-affine
+// activities (railyard-worker --task-queue, railyard apply --task-queue);
+// workflows start the others on the queue they run on.
 const TaskQueue = "railyard"
 
 // Workflow type names, as registered.

@@ -194,7 +194,6 @@ func (p *pipeline) startPromotion(ctx workflow.Context, r RouteStage, f railyard
 	id := railyard.PromotionWorkflowID(p.Project, r.Stage, name)
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:        id,
-		TaskQueue:         TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		StaticSummary:     fmt.Sprintf("promote %s (%s) to %s", f.DisplayName(), p.Warehouse, r.Stage),
 		TypedSearchAttributes: temporal.NewSearchAttributes(

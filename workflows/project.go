@@ -159,7 +159,7 @@ func inBatches(ctx workflow.Context, calls []func(workflow.Context) workflow.Fut
 func ensure(ctx workflow.Context, project, wfType, id string, cfg, start any, search map[string]string) workflow.Future {
 	search[railyard.SearchAttrProject] = project
 	in := activities.EnsureInput{
-		WorkflowID: id, WorkflowType: wfType, TaskQueue: TaskQueue,
+		WorkflowID: id, WorkflowType: wfType, TaskQueue: workflow.GetInfo(ctx).TaskQueueName,
 		Signal: SignalConfigure, SignalArg: cfg, StartArg: start,
 		Summary: wfType + " " + id, Search: search,
 	}

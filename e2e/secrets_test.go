@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/railyard/railyard/internal/testenv"
+)
+
+const (
+	gitPassword = "git-pass-7f3a9c"
+	secretValue = "token-value-51b2e8"
+)
+
+const secretsManifests = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: secrets}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ProjectConfig
+metadata: {name: secrets, namespace: secrets}
+spec:
+  promotionPolicies:
+  - stageSelector: {name: dev}
+    autoPromotionEnabled: true
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: secrets}
+spec:
+  interval: 1h
+  subscriptions:
+  - git: {repoURL: SRC}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: secrets}
+spec:
+  requestedFreight:
+  - origin: {kind: Warehouse, name: app}
+    sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+      - uses: git-clone
+        config:
+          repoURL: GITOPS
+          checkout: [{branch: stage/dev, create: true, path: ./out}]
+      - uses: file-write
+        config: {path: ./out/token.txt, contents: "${{ secret('api').token }}"}
+      - uses: git-commit
+        config: {path: ./out, message: "use the token"}
+      - uses: git-push
+        config: {path: ./out, targetBranch: stage/dev}
+`
+
+// TestSecretsStayOutOfHistory: a git password (from the worker's
+// credentials file, via an environment variable) and a secret() value are
+// used by discovery and a promotion, and appear in no workflow history.
+func TestSecretsStayOutOfHistory(t *testing.T) {
+	git := testenv.NewGitServer(t, testenv.WithBasicAuth("bot", gitPassword))
+	src := git.CreateRepo(t, "src")
+	gitops := git.CreateRepo(t, "gitops")
+	git.Commit(t, "src", "main", map[string]string{"a.txt": "1"}, "one")
+	git.Commit(t, "gitops", "main", map[string]string{"README.md": "x"}, "init")
+	creds := filepath.Join(t.TempDir(), "credentials.yaml")
+	host := strings.TrimSuffix(src, "src.git")
+	text := "credentials:\n- kind: git\n  repoURL: '^" + strings.ReplaceAll(host, ".", `\.`) + ".*'\n  repoURLIsRegex: true\n" +
+		"  username: bot\n  password: {env: RAILYARD_TEST_GIT_PASSWORD}\n  allowInsecureHTTP: true\n" +
+		"secrets:\n- name: api\n  data:\n    token: {value: " + secretValue + "}\n"
+	if err := os.WriteFile(creds, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RAILYARD_TEST_GIT_PASSWORD", gitPassword)
+	e := newEnv(t, withWorkerArgs("--credentials", creds))
+	e.project = "secrets"
+	e.must("apply", "-f", writeManifests(t, strings.NewReplacer("SRC", src, "GITOPS", gitops).Replace(secretsManifests)))
+
+	e.eventually(90*time.Second, "the promotion that uses both secrets", func() bool {
+		out, err := exec.Command("git", "--git-dir", git.Path("gitops"), "show", "stage/dev:token.txt").Output()
+		return err == nil && strings.TrimSpace(string(out)) == secretValue
+	})
+	for id, h := range e.allHistories() {
+		for _, s := range []string{gitPassword, secretValue} {
+			if strings.Contains(h, s) {
+				t.Errorf("the history of %s contains a secret (%q)", id, s)
+			}
+		}
+	}
+	if log := e.workerLog(); strings.Contains(log, gitPassword) || strings.Contains(log, secretValue) {
+		t.Error("the worker log contains a secret")
+	}
+}
+
+// allHistories returns every workflow's history as JSON text, by ID.
+func (e *env) allHistories() map[string]string {
+	e.t.Helper()
+	out := map[string]string{}
+	var token []byte
+	for {
+		resp, err := e.client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{NextPageToken: token})
+		if err != nil {
+			e.t.Fatalf("listing workflows: %v", err)
+		}
+		for _, x := range resp.Executions {
+			id := x.GetExecution().GetWorkflowId()
+			b, err := protojson.Marshal(history(e.t, e.client, id))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			out[id] = string(b)
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	if len(out) < 4 {
+		e.t.Fatalf("found %d workflows, want the project, pipeline, stage and promotion", len(out))
+	}
+	return out
+}
