@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +103,24 @@ func TestSecretsStayOutOfHistory(t *testing.T) {
 	}
 }
 
-// allHistories returns every workflow's history as JSON text, by ID.
+// payloadData matches the base64 payload bytes in protojson.
+var payloadData = regexp.MustCompile(`"data":\s*"([A-Za-z0-9+/=]+)"`)
+
+// readable returns a history's JSON with every payload decoded and
+// appended, so that a search sees inputs, results and summaries as text.
+func readable(js string) string {
+	var b strings.Builder
+	b.WriteString(js)
+	for _, m := range payloadData.FindAllStringSubmatch(js, -1) {
+		if raw, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+			b.WriteString("\n")
+			b.Write(raw)
+		}
+	}
+	return b.String()
+}
+
+// allHistories returns every workflow's history as readable text, by ID.
 func (e *env) allHistories() map[string]string {
 	e.t.Helper()
 	out := map[string]string{}
@@ -117,7 +136,7 @@ func (e *env) allHistories() map[string]string {
 			if err != nil {
 				e.t.Fatal(err)
 			}
-			out[id] = string(b)
+			out[id] = readable(string(b))
 		}
 		if token = resp.NextPageToken; len(token) == 0 {
 			break
