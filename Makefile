@@ -11,6 +11,7 @@ TEST_TIMEOUT ?= 30m
 TESTFLAGS    ?=
 BENCHTIME    ?= 1x
 QUICKSTART   ?= examples/quickstart/run.sh
+WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 .PHONY: help build test run lint bench
 
@@ -38,10 +39,11 @@ run: build ## build, then run examples/quickstart/run.sh
 	@test -x $(QUICKSTART) || { echo "run: $(QUICKSTART) is missing or not executable" >&2; exit 1; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(QUICKSTART)
 
-lint: ## gofmt -l must list nothing; go vet ./...
+lint: ## gofmt -l must list nothing; go vet ./...; workflowcheck finds no non-determinism in workflows/
 	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "lint: gofmt needed on:" >&2; echo "$$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(WORKFLOWCHECK) -config workflows/workflowcheck.config.yaml ./workflows/...
 
 bench: ## run the benchmarks once each and print their figures (start-to-ready, RSS …)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout $(TEST_TIMEOUT) ./...
