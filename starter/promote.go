@@ -105,21 +105,31 @@ func newApprove(a *app) *cobra.Command {
 	return cmd
 }
 
-// findFreight finds which pipeline of the project holds the Freight.
+// findFreight finds which pipeline of the project holds the Freight. An
+// alias or short ID that names Freight of two warehouses is refused rather
+// than guessed.
 func (a *app) findFreight(ctx context.Context, project, s string) (string, railyard.Freight, error) {
-	var pipeline string
-	var found railyard.Freight
+	var pipelines []string
+	var found []railyard.Freight
 	err := a.eachFreight(ctx, project, func(id string, f railyard.Freight) bool {
 		if f.Matches(s) {
-			pipeline, found = id, f
-			return false
+			pipelines, found = append(pipelines, id), append(found, f)
 		}
 		return true
 	})
-	if err == nil && pipeline == "" {
-		err = fmt.Errorf("freight %q not found in project %s", s, project)
+	switch {
+	case err != nil:
+		return "", railyard.Freight{}, err
+	case len(found) == 0:
+		return "", railyard.Freight{}, fmt.Errorf("freight %q not found in project %s", s, project)
+	case len(found) > 1:
+		var names []string
+		for _, f := range found {
+			names = append(names, f.ID+" ("+f.Origin.Name+")")
+		}
+		return "", railyard.Freight{}, fmt.Errorf("%q names several Freight: %s; give the full ID", s, strings.Join(names, ", "))
 	}
-	return pipeline, found, err
+	return pipelines[0], found[0], nil
 }
 
 // eachFreight calls fn with every Freight of the project and the ID of the
