@@ -144,6 +144,21 @@ func TestVerification(t *testing.T) {
 	e.eventually(90*time.Second, "c2 re-verified in dev and promoted to uat", func() bool {
 		return stageHolds(e, "verify", "uat") == c2
 	})
+
+	// An approval makes Freight available to uat although dev failed it.
+	healthy.Store(false)
+	c3 := git.Commit(t, "src", "main", map[string]string{"a.txt": "3"}, "three")
+	e.must("refresh", "warehouse", "app", "--project", "verify")
+	e.eventually(90*time.Second, "c3 in dev failing verification", func() bool {
+		return stageHolds(e, "verify", "dev") == c3 && verification(e, "verify", "dev") == "Failed"
+	})
+	if _, err := e.railyard("approve", "--project", "verify", "--stage", "prod", "--freight", shortOf(e, c3)); err == nil {
+		t.Fatal("approving for a stage that does not request the Freight's warehouse was accepted")
+	}
+	e.must("approve", "--project", "verify", "--stage", "uat", "--freight", shortOf(e, c3))
+	e.eventually(90*time.Second, "approved c3 auto-promoted to uat", func() bool {
+		return stageHolds(e, "verify", "uat") == c3
+	})
 }
 
 // stageHolds returns the commit of the app Freight a stage holds.
