@@ -21,19 +21,14 @@ func (w WarehouseSpec) CheckFreight(f Freight) []string {
 		used[i]++
 	}
 	for _, c := range f.Commits {
-		match("commit", c.RepoURL, w.find(func(s Subscription) bool {
-			return s.Git != nil && NormalizeGitURL(s.Git.RepoURL) == NormalizeGitURL(c.RepoURL)
-		}))
+		match("commit", c.RepoURL, w.SubscriptionFor("git", c.RepoURL, "", c.SubscriptionName))
 	}
 	for _, img := range f.Images {
-		match("image", img.RepoURL, w.find(func(s Subscription) bool {
-			return s.Image != nil && s.Image.RepoURL == img.RepoURL
-		}))
+		match("image", img.RepoURL, w.SubscriptionFor("image", img.RepoURL, "", img.SubscriptionName))
 	}
 	for _, c := range f.Charts {
-		match("chart", strings.TrimSuffix(c.RepoURL, "/")+"/"+c.Name, w.find(func(s Subscription) bool {
-			return s.Chart != nil && sameChartRepo(s.Chart.RepoURL, c.RepoURL) && s.Chart.Name == c.Name
-		}))
+		match("chart", strings.TrimSuffix(c.RepoURL, "/")+"/"+c.Name,
+			w.SubscriptionFor("chart", c.RepoURL, c.Name, c.SubscriptionName))
 	}
 	for i, n := range used {
 		switch {
@@ -52,9 +47,19 @@ func sameChartRepo(a, b string) bool {
 	return strings.TrimSuffix(NormalizeChartURL(a), "/") == strings.TrimSuffix(NormalizeChartURL(b), "/")
 }
 
-func (w WarehouseSpec) find(pred func(Subscription) bool) int {
+// SubscriptionFor returns the index of the subscription an artifact of kind
+// ("git", "image", "chart") belongs to, or -1: git and chart repositories
+// compare normalized, images exactly, and a subscription name, when the
+// artifact has one, must match too.
+func (w WarehouseSpec) SubscriptionFor(kind, repoURL, chartName, subscriptionName string) int {
 	for i, s := range w.Subscriptions {
-		if pred(s) {
+		if s.Kind() != kind || (subscriptionName != "" && subscriptionName != s.Name) {
+			continue
+		}
+		switch {
+		case s.Git != nil && NormalizeGitURL(repoURL) == NormalizeGitURL(s.Git.RepoURL),
+			s.Image != nil && repoURL == s.Image.RepoURL,
+			s.Chart != nil && sameChartRepo(repoURL, s.Chart.RepoURL) && chartName == s.Chart.Name:
 			return i
 		}
 	}

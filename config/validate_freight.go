@@ -126,7 +126,7 @@ func artifactsOf(f *railyard.Freight) []artifact {
 func matchArtifacts(f *railyard.Freight, w railyard.Warehouse, src source, r *report) {
 	used := make([]bool, len(w.Spec.Subscriptions))
 	for _, a := range artifactsOf(f) {
-		i := findSubscription(a, w.Spec.Subscriptions)
+		i := w.Spec.SubscriptionFor(a.kind, a.url, a.name, *a.sub)
 		switch {
 		case i < 0:
 			r.add(src, a.field, "Warehouse %q has no %s subscription for %s", w.Name, a.kind, describeArtifact(a))
@@ -153,25 +153,3 @@ func describeArtifact(a artifact) string {
 	return a.url
 }
 
-func findSubscription(a artifact, subs []railyard.Subscription) int {
-	for i, s := range subs {
-		if s.Kind() != a.kind || (*a.sub != "" && *a.sub != s.Name) {
-			continue
-		}
-		switch a.kind {
-		case "git":
-			if railyard.NormalizeGitURL(a.url) == railyard.NormalizeGitURL(s.Git.RepoURL) {
-				return i
-			}
-		case "image":
-			if a.url == s.Image.RepoURL {
-				return i
-			}
-		case "chart":
-			if railyard.NormalizeChartURL(a.url) == railyard.NormalizeChartURL(s.Chart.RepoURL) && a.name == s.Chart.Name {
-				return i
-			}
-		}
-	}
-	return -1
-}
