@@ -152,4 +152,3 @@ func describeArtifact(a artifact) string {
 	}
 	return a.url
 }
-
