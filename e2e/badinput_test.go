@@ -10,43 +10,10 @@ import (
 	"github.com/railyard/railyard/workflows"
 )
 
-const badInputManifests = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: bad}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: bad, namespace: bad}
-spec:
-  promotionPolicies:
-  - stageSelector: {name: dev}
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: down, namespace: bad}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: DOWN}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: locked, namespace: bad}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: LOCKED}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: bad}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: SRC}
----
+var badInputManifests = projectYAML("bad", "dev") +
+	gitWarehouseYAML("bad", "down", "DOWN") +
+	gitWarehouseYAML("bad", "locked", "LOCKED") +
+	gitWarehouseYAML("bad", "app", "SRC") + `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: bad}

@@ -18,35 +18,8 @@ const fixturesScript = "../../shared/bench/fixtures.sh"
 
 // benchManifests is the classic Kargo template on gitops.git: the source
 // (main at the Freight's commit) and the stage branch from one repository.
-const benchManifests = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: bench
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata:
-  name: bench
-  namespace: bench
-spec:
-  promotionPolicies:
-  - stageSelector:
-      name: dev
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: bench
-spec:
-  interval: 1h
-  subscriptions:
-  - git:
-      repoURL: GITOPS
-      branch: main
----
+var benchManifests = projectYAML("bench", "dev") +
+	gitWarehouseYAML("bench", "app", "GITOPS") + `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata:

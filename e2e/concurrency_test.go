@@ -12,35 +12,8 @@ import (
 
 const fanoutStages = 10
 
-const fanoutHeader = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: fanout
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata:
-  name: fanout
-  namespace: fanout
-spec:
-  promotionPolicies:
-  - stageSelector:
-      name: "glob:stage-*"
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: fanout
-spec:
-  interval: 1h
-  subscriptions:
-  - git:
-      repoURL: SRC
-      branch: main
-`
+var fanoutHeader = projectYAML("fanout", "glob:stage-*") +
+	gitWarehouseYAML("fanout", "app", "SRC")
 
 // fanoutStage writes into its own directory of the shared branch: it
 // deletes only that directory, never the whole tree, then copies into it.

@@ -22,27 +22,8 @@ const (
 	secretValue = "token-value-51b2e8"
 )
 
-const secretsManifests = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: secrets}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: secrets, namespace: secrets}
-spec:
-  promotionPolicies:
-  - stageSelector: {name: dev}
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: secrets}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: SRC}
----
+var secretsManifests = projectYAML("secrets", "dev") +
+	gitWarehouseYAML("secrets", "app", "SRC") + `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: secrets}

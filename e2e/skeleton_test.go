@@ -12,35 +12,8 @@ import (
 	"github.com/railyard/railyard/workflows"
 )
 
-const skeletonManifests = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: skeleton
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata:
-  name: skeleton
-  namespace: skeleton
-spec:
-  promotionPolicies:
-  - stageSelector:
-      name: dev
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: skeleton
-spec:
-  interval: 1h
-  subscriptions:
-  - git:
-      repoURL: SRC
-      branch: main
----
+var skeletonManifests = projectYAML("skeleton", "dev") +
+	gitWarehouseYAML("skeleton", "app", "SRC") + `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata:

@@ -13,27 +13,8 @@ import (
 	"github.com/railyard/railyard/internal/testenv"
 )
 
-const verifyManifests = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: verify}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: verify, namespace: verify}
-spec:
-  promotionPolicies:
-  - stageSelector: {name: "regex:^(dev|uat)$"}
-    autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: verify}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: SRC}
----
+var verifyManifests = projectYAML("verify", "regex:^(dev|uat)$") +
+	gitWarehouseYAML("verify", "app", "SRC") + `---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: {name: health, namespace: verify}
