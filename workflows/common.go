@@ -67,6 +67,14 @@ func (b *inbox) drain(ctx workflow.Context) error {
 	})
 }
 
+// rejected logs a signal that could not be acted on and records it first in
+// list, which keeps the newest maxRejected.
+func rejected(ctx workflow.Context, list []Rejection, signal, reason string) []Rejection {
+	workflow.GetLogger(ctx).Warn("signal rejected", "signal", signal, "reason", reason)
+	list = append([]Rejection{{At: workflow.Now(ctx), Signal: signal, Reason: reason}}, list...)
+	return list[:min(len(list), maxRejected)]
+}
+
 // decode unmarshals a signal payload strictly enough to catch type errors.
 func decode[T any](raw json.RawMessage) (T, error) {
 	var v T

@@ -188,11 +188,7 @@ func (p *pipeline) listen(ctx workflow.Context) {
 }
 
 func (p *pipeline) reject(ctx workflow.Context, signal, reason string) {
-	workflow.GetLogger(ctx).Warn("signal rejected", "signal", signal, "reason", reason)
-	p.Rejected = append([]Rejection{{At: workflow.Now(ctx), Signal: signal, Reason: reason}}, p.Rejected...)
-	if len(p.Rejected) > maxRejected {
-		p.Rejected = p.Rejected[:maxRejected]
-	}
+	p.Rejected = rejected(ctx, p.Rejected, signal, reason)
 }
 
 func (p *pipeline) configure(ctx workflow.Context, cfg PipelineConfig) {

@@ -120,11 +120,7 @@ func (s *stage) register(ctx workflow.Context) error {
 		return err
 	}
 	reject := func(ctx workflow.Context, name, reason string) {
-		workflow.GetLogger(ctx).Warn("signal rejected", "signal", name, "reason", reason)
-		s.Rejected = append([]Rejection{{At: workflow.Now(ctx), Signal: name, Reason: reason}}, s.Rejected...)
-		if len(s.Rejected) > maxRejected {
-			s.Rejected = s.Rejected[:maxRejected]
-		}
+		s.Rejected = rejected(ctx, s.Rejected, name, reason)
 	}
 	s.in.listen(ctx, SignalConfigure, "New configuration from the Project", func(ctx workflow.Context, raw json.RawMessage) error {
 		cfg, err := decode[StageConfig](raw)
