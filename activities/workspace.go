@@ -17,6 +17,10 @@ type Workspace struct {
 	TaskQueue string `json:"taskQueue"`
 }
 
+// CreateWorkspaceName is CreateWorkspace's registered name: the Promotion
+// runs it as a local activity, on the worker that runs its workflow task.
+const CreateWorkspaceName = "CreateWorkspace"
+
 // CreateWorkspace makes an empty working directory for a promotion on this
 // worker and returns it with the worker's own task queue, so the steps that
 // follow run here. Called again after a lost worker, it starts afresh.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 	"github.com/railyard/railyard/workflows"
 )
@@ -66,7 +67,7 @@ func TestBadInput(t *testing.T) {
 		e.eventually(90*time.Second, "the promotion to fail with the reason", func() bool {
 			var ps []workflows.PromotionRecord
 			e.getJSON(&ps, "promotions", "--project", "bad")
-			return len(ps) > 0 && ps[0].Phase == workflows.PhaseErrored && strings.Contains(ps[0].Message, "authentication")
+			return len(ps) > 0 && ps[0].Phase == railyard.PhaseErrored && strings.Contains(ps[0].Message, "authentication")
 		})
 	})
 	// Still answering: the project applies again and queries work.

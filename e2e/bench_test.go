@@ -162,7 +162,7 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 		b.Fatalf("promotion %s: %v", rec.Name, err)
 	}
 	wall := time.Since(start)
-	if st.Phase != workflows.PhaseSucceeded {
+	if st.Phase != railyard.PhaseSucceeded {
 		b.Fatalf("promotion %s: %s: %s", rec.Name, st.Phase, st.Message)
 	}
 	h := p.history(b, rec.WorkflowID)
@@ -176,10 +176,10 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	return f
 }
 
-// nextPromotion polls the pipeline until a promotion newer than the last
-// one seen appears.
+// nextPromotion polls the stage until a promotion newer than the last one
+// seen appears.
 func (p *benchProject) nextPromotion(b *testing.B) workflows.PromotionRecord {
-	id := railyard.PipelineWorkflowID("bench", "app")
+	id := railyard.StageWorkflowID("bench", "dev")
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		var ps []workflows.PromotionRecord
@@ -197,12 +197,16 @@ func (p *benchProject) nextPromotion(b *testing.B) workflows.PromotionRecord {
 // promotion's Freight, so that the next refresh auto-promotes at once.
 func (p *benchProject) settle(b *testing.B) {
 	name := p.last
-	id := railyard.PipelineWorkflowID("bench", "app")
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		var ps []workflows.PromotionRecord
-		if err := p.query(&ps, id, workflows.QueryPromotion); err == nil && len(ps) > 0 && ps[0].Name == name && ps[0].Recorded {
-			return
+		var st workflows.StageState
+		var fs []railyard.Freight
+		if p.query(&st, railyard.StageWorkflowID("bench", "dev"), workflows.QueryStatus) == nil &&
+			p.query(&fs, railyard.PipelineWorkflowID("bench", "app"), workflows.QueryFreight) == nil &&
+			st.Current == nil && len(st.History) > 0 && st.History[0].Promotion == name && len(fs) > 0 {
+			if _, in := fs[0].Status.CurrentlyIn["dev"]; in {
+				return
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 	"github.com/railyard/railyard/workflows"
 )
@@ -106,7 +107,7 @@ func TestConcurrentPushesToOneBranch(t *testing.T) {
 
 func allFinished(ps []workflows.PromotionRecord) bool {
 	for _, p := range ps {
-		if p.Phase == workflows.PhasePending || p.Phase == workflows.PhaseRunning {
+		if p.Phase == railyard.PhasePending || p.Phase == railyard.PhaseRunning {
 			return false
 		}
 	}
@@ -147,7 +148,7 @@ func assertFanout(t *testing.T, git *testenv.GitServer, ps []workflows.Promotion
 	stages := map[string]bool{}
 	for _, p := range ps {
 		stages[p.Stage] = true
-		if p.Phase != workflows.PhaseSucceeded {
+		if p.Phase != railyard.PhaseSucceeded {
 			t.Errorf("promotion %s: %s (%s)", p.Name, p.Phase, p.Message)
 		}
 		if n := len(withTrailer(log, p.Name)); n != 1 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 	"github.com/railyard/railyard/workflows"
 )
@@ -55,9 +56,9 @@ func killDuringPush(t *testing.T, mode gateMode) {
 
 	e.eventually(85*time.Second, "promotion "+name+" to finish", func() bool {
 		phase := onlyPromotion(e).Phase
-		return phase != workflows.PhaseRunning && phase != workflows.PhasePending
+		return phase != railyard.PhaseRunning && phase != railyard.PhasePending
 	})
-	st := assertPromotion(t, e, name, workflows.PhaseSucceeded, 2)
+	st := assertPromotion(t, e, name, railyard.PhaseSucceeded, 2)
 	sha := assertOnePromotionCommit(t, git, name, "version: 1\n")
 	if push := st.Steps[len(st.Steps)-1]; push.Uses != "git-push" || push.Output["commit"] != sha {
 		t.Errorf("last step %s reported commit %v, want %s", push.Uses, push.Output["commit"], sha)
@@ -79,7 +80,7 @@ func onlyPromotion(e *env) workflows.PromotionRecord {
 
 // assertPromotion checks a promotion's phase, in the list and in its own
 // status, and how many workspaces it used.
-func assertPromotion(t *testing.T, e *env, name, phase string, workspaces int) workflows.PromotionStatus {
+func assertPromotion(t *testing.T, e *env, name string, phase railyard.PromotionPhase, workspaces int) workflows.PromotionStatus {
 	t.Helper()
 	if got := onlyPromotion(e); got.Phase != phase {
 		t.Errorf("get promotions: %s is %s (%s), want %s", name, got.Phase, got.Message, phase)

@@ -15,8 +15,12 @@ import (
 // replay tests in workflows/ (`RAILYARD_RECORD_HISTORIES=../workflows/testdata/histories`).
 const recordEnv = "RAILYARD_RECORD_HISTORIES"
 
+// recordPrefix names this recording's files. The replay fixtures
+// accumulate: a recording never overwrites one, so bump it for a new set.
+const recordPrefix = "v2-"
+
 // recordHistories writes the histories of the given workflows (file name →
-// workflow ID) when recording is asked for.
+// workflow ID) when recording is asked for, refusing to overwrite a file.
 func (e *env) recordHistories(files map[string]string) {
 	dir := os.Getenv(recordEnv)
 	if dir == "" {
@@ -32,7 +36,16 @@ func (e *env) recordHistories(files map[string]string) {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, name+".json"), b, 0o644); err != nil {
+		path := filepath.Join(dir, recordPrefix+name+".json")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			e.t.Fatalf("recording %s: %v (recordings accumulate: change recordPrefix)", id, err)
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			e.t.Fatal(err)
 		}
 		e.t.Logf("recorded %d events of %s into %s", len(h.Events), id, name)

@@ -77,7 +77,7 @@ func (e *scaleEnv) describe(checks map[string]func() bool) string {
 	var b strings.Builder
 	for _, id := range ids[:min(5, len(ids))] {
 		queries := []string{workflows.QueryStatus}
-		if strings.Contains(id, "/pipeline/") {
+		if strings.Contains(id, "/stage/") {
 			queries = append(queries, workflows.QueryPromotion)
 		}
 		for _, q := range queries {
@@ -120,12 +120,14 @@ func (e *scaleEnv) checkScale(spec scaleSpec) {
 		if !dev || !uat || prod || e.stageHolds(spec, i, "uat") != fs[0].ID {
 			e.t.Fatalf("%s's Freight is currently in %v, want %s-dev and %s-uat", w, in, w, w)
 		}
-		var proms []workflows.PromotionRecord
-		if err := e.query(&proms, spec.pipelineID(i), workflows.QueryPromotion); err != nil {
-			e.t.Fatal(err)
-		}
-		if len(proms) != 2 {
-			e.t.Fatalf("%s started %d promotions, want 2: %+v", w, len(proms), proms)
+		for _, tier := range []string{"dev", "uat"} {
+			var proms []workflows.PromotionRecord
+			if err := e.query(&proms, spec.stageID(i, tier), workflows.QueryPromotion); err != nil {
+				e.t.Fatal(err)
+			}
+			if len(proms) != 1 {
+				e.t.Fatalf("%s-%s ran %d promotions, want 1: %+v", w, tier, len(proms), proms)
+			}
 		}
 	}
 }

@@ -66,7 +66,7 @@ func (w *seedWorld) newPromotions(m seedMark, stage string) []workflows.Promotio
 	w.t.Helper()
 	var out []workflows.PromotionRecord
 	for name, p := range w.promotions() {
-		if _, seen := m.promotions[name]; !seen && p.Stage == stage && p.Phase == workflows.PhaseSucceeded {
+		if _, seen := m.promotions[name]; !seen && p.Stage == stage && p.Phase == railyard.PhaseSucceeded {
 			out = append(out, p)
 		}
 	}

@@ -28,16 +28,16 @@ func (w *seedWorld) busy() string {
 		st := w.stage(s)
 		switch {
 		case st.Current != nil:
-			return s + " is promoting " + st.Current.Promotion
-		case len(st.Queue) > 0:
-			return fmt.Sprintf("%s has %d queued", s, len(st.Queue))
+			return s + " is promoting " + st.Current.Name
+		case len(st.Queue.Pending) > 0:
+			return fmt.Sprintf("%s has %d queued", s, len(st.Queue.Pending))
 		case len(st.History) > 0 && !st.History[0].Verification.Terminal():
 			return s + " is verifying"
 		}
 	}
 	for name, p := range w.promotions() {
 		if p.FinishedAt.IsZero() {
-			return "promotion " + name + " is " + p.Phase
+			return "promotion " + name + " is " + string(p.Phase)
 		}
 	}
 	return ""

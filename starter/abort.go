@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/workflows"
 )
 
 func newAbort(a *app) *cobra.Command {
@@ -24,13 +25,9 @@ func newAbort(a *app) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("%q is not a promotion name (<stage>.<id>.<freight>)", name)
 			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			id := railyard.PromotionWorkflowID(project, stage, name)
-			if err := c.CancelWorkflow(cmd.Context(), id, ""); err != nil {
-				return fmt.Errorf("aborting %s: %w", name, explain(err))
+			req := workflows.AbortRequest{Promotion: name, Actor: actor()}
+			if err := a.update(cmd.Context(), railyard.StageWorkflowID(project, stage), workflows.UpdateAbort, req, nil); err != nil {
+				return fmt.Errorf("aborting %s: %w", name, err)
 			}
 			fmt.Printf("promotion %s: abort requested\n", name)
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,7 +40,7 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 	if o.name != "" && len(views) == 0 {
 		return fmt.Errorf("stage %q not found in project %s", o.name, o.project)
 	}
-	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "COMBINATION", "PROMOTING", "QUEUED", "PROMOTED"}, rows)
+	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "COMBINATION", "PROMOTING", "QUEUED", "WAITING", "PROMOTED"}, rows)
 }
 
 func stageRow(v stageView) []string {
@@ -57,7 +58,7 @@ func stageRow(v stageView) []string {
 	}
 	promoting := "-"
 	if v.Status.Current != nil {
-		promoting = v.Status.Current.Promotion
+		promoting = v.Status.Current.Name
 	}
 	combo := "-"
 	if cur.Provenance != "" {
@@ -67,34 +68,32 @@ func stageRow(v stageView) []string {
 		}
 	}
 	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), combo, promoting,
-		fmt.Sprint(len(v.Status.Queue)), age(cur.PromotedAt)}
+		fmt.Sprint(v.Status.Queue.Len()), waiting(v.Status.Queue), age(cur.PromotedAt)}
+}
+
+// waiting says why queued promotions have not started ("waiting for config").
+func waiting(q railyard.StageQueue) string {
+	var out []string
+	for _, r := range append(append([]railyard.PromotionRequest(nil), q.Pending...), q.Parked...) {
+		if r.Waiting != "" && !slices.Contains(out, r.Waiting) {
+			out = append(out, r.Waiting)
+		}
+	}
+	return orDash(strings.Join(out, "; "))
 }
 
 func (a *app) getPromotions(ctx context.Context, o *getOpts) error {
 	if o.name != "" {
 		return a.getPromotion(ctx, o)
 	}
-	whs, err := a.warehouses(ctx, o.project)
+	all, err := a.stagePromotions(ctx, o.project)
 	if err != nil {
 		return err
 	}
-	var all []workflows.PromotionRecord
-	for _, w := range whs {
-		var ps []workflows.PromotionRecord
-		if err := a.query(ctx, railyard.PipelineWorkflowID(o.project, w.Name), workflows.QueryPromotion, &ps); err != nil {
-			return err
-		}
-		all = append(all, ps...)
-	}
-	stageProms, err := a.stagePromotions(ctx, o.project)
-	if err != nil {
-		return err
-	}
-	all = append(all, stageProms...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name > all[j].Name })
 	var rows [][]string
 	for _, p := range all {
-		rows = append(rows, []string{p.Name, p.Stage, short(p.Freight), p.Phase, orDash(p.Actor),
+		rows = append(rows, []string{p.Name, p.Stage, short(p.Freight), string(p.Phase), orDash(p.Actor),
 			age(p.StartedAt), orDash(p.Message)})
 	}
 	return emit(o.output, all, []string{"NAME", "STAGE", "FREIGHT", "PHASE", "ACTOR", "AGE", "MESSAGE"}, rows)
@@ -131,7 +130,7 @@ func short(ids []string) string {
 	return strings.Join(out, ",")
 }
 
-// stagePromotions lists the whole-collection promotions stages started.
+// stagePromotions lists every stage's promotions: the stages own them.
 func (a *app) stagePromotions(ctx context.Context, project string) ([]workflows.PromotionRecord, error) {
 	r, err := a.resources(ctx, project)
 	if err != nil {

@@ -42,7 +42,7 @@ type PromoteRequest struct {
 	Actor   string `json:"actor,omitempty"`
 }
 
-// PromoteResult names the promotion a request started.
+// PromoteResult names the promotion a request queued at the stage.
 type PromoteResult struct {
 	Promotion  string `json:"promotion"`
 	WorkflowID string `json:"workflowID"`
@@ -56,72 +56,36 @@ type ApproveRequest struct {
 	Actor   string `json:"actor,omitempty"`
 }
 
-// StageEvent tells a Pipeline what a stage now holds.
+// StageEvent tells a Pipeline, once per change, what a stage now holds and
+// whether that collection is verified; after a promotion it also carries
+// the aliases the promotion set.
 type StageEvent struct {
 	Stage      string              `json:"stage"`
 	Collection railyard.Collection `json:"collection"`
 	Verified   bool                `json:"verified"`
+	Promotion  string              `json:"promotion,omitempty"`
+	Aliases    map[string]string   `json:"aliases,omitempty"` // freight ID → new alias
 	At         time.Time           `json:"at"`
 }
 
-// Enqueue asks a Stage for its turn to promote.
-type Enqueue struct {
-	WorkflowID string                `json:"workflowID"`
-	Promotion  string                `json:"promotion"`
-	Targets    []railyard.FreightRef `json:"targets"`
-	Parent     string                `json:"parent,omitempty"`
-	Actor      string                `json:"actor,omitempty"`
-	QueuedAt   time.Time             `json:"queuedAt,omitzero"`
-	Waiting    string                `json:"waiting,omitempty"` // why it is not granted yet
+// AbortRequest aborts a stage's queued or running promotion.
+type AbortRequest struct {
+	Promotion string `json:"promotion"`
+	Actor     string `json:"actor,omitempty"`
 }
 
-// Grant gives a Promotion its turn: the collection it produces and the steps
-// that produce it.
-type Grant struct {
-	Collection railyard.Collection      `json:"collection"`
-	Steps      []railyard.PromotionStep `json:"steps"`
-	Vars       []railyard.ExpressionVar `json:"vars,omitempty"`
-	Warehouses []railyard.Warehouse     `json:"warehouses,omitempty"`
-	// Denied, when set, ends the promotion without running it.
-	Denied string `json:"denied,omitempty"`
-}
-
-// Promotion phases.
-const (
-	PhasePending   = "Pending"
-	PhaseRunning   = "Running"
-	PhaseSucceeded = "Succeeded"
-	PhaseFailed    = "Failed"
-	PhaseErrored   = "Errored"
-	PhaseAborted   = "Aborted"
-)
-
-// PromotionDone reports a finished promotion to its stage and its parent.
-type PromotionDone struct {
-	Promotion  string              `json:"promotion"`
-	WorkflowID string              `json:"workflowID"`
-	Stage      string              `json:"stage"`
-	Phase      string              `json:"phase"`
-	Message    string              `json:"message,omitempty"`
-	Collection railyard.Collection `json:"collection"`
-	Aliases    map[string]string   `json:"aliases,omitempty"` // freight ID → new alias
-	FinishedAt time.Time           `json:"finishedAt"`
-}
-
-// PromotionRecord is a promotion as Pipelines and Stages list it.
+// PromotionRecord is a promotion as its Stage lists it.
 type PromotionRecord struct {
-	Name       string    `json:"name"`
-	WorkflowID string    `json:"workflowID"`
-	Stage      string    `json:"stage"`
-	Freight    []string  `json:"freight"`
-	Actor      string    `json:"actor,omitempty"`
-	Phase      string    `json:"phase"`
-	Message    string    `json:"message,omitempty"`
-	StartedAt  time.Time `json:"startedAt"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
-	// Recorded is set once the stage reported the collection this
-	// promotion produced.
-	Recorded bool `json:"recorded,omitempty"`
+	Name       string                  `json:"name"`
+	WorkflowID string                  `json:"workflowID"`
+	Stage      string                  `json:"stage"`
+	Freight    []string                `json:"freight"`
+	Actor      string                  `json:"actor,omitempty"`
+	Auto       bool                    `json:"auto,omitempty"`
+	Phase      railyard.PromotionPhase `json:"phase"`
+	Message    string                  `json:"message,omitempty"`
+	StartedAt  time.Time               `json:"startedAt"`
+	FinishedAt time.Time               `json:"finishedAt,omitzero"`
 }
 
 // Rejection records a signal that could not be acted on, for `get`.

@@ -30,15 +30,14 @@ const (
 	UpdateCreateFreight = "create-freight" // Pipeline: assemble Freight by hand
 	UpdateAlias         = "alias"          // Pipeline: rename Freight
 
-	SignalConfigure     = "configure"          // Project → Pipeline/Stage
-	SignalRetire        = "retire"             // Project → Pipeline/Stage
-	SignalStageEvent    = "stage-event"        // Stage → Pipeline
-	SignalEnqueue       = "enqueue"            // Promotion → Stage
-	SignalGrant         = "grant"              // Stage → Promotion
-	SignalPromotionDone = "promotion-done"     // Promotion → Stage and parent
-	SignalUpstream      = "upstream"           // Stage → downstream Stage
-	UpdateVerify        = "verify"             // Stage: re-verify or abort verification
-	UpdatePromoteFrom   = "promote-collection" // Stage: promote an upstream stage's whole collection
+	SignalConfigure   = "configure"          // Project → Pipeline/Stage
+	SignalRetire      = "retire"             // Project → Pipeline/Stage
+	SignalRequest     = "request"            // Pipeline → Stage: promote this Freight
+	SignalStageEvent  = "stage-event"        // Stage → Pipeline: what the stage holds
+	SignalUpstream    = "upstream"           // Stage → downstream Stage
+	UpdateVerify      = "verify"             // Stage: re-verify or abort verification
+	UpdatePromoteFrom = "promote-collection" // Stage: promote an upstream stage's whole collection
+	UpdateAbort       = "abort"              // Stage: abort a queued or running promotion
 
 	QueryConfig    = "config"
 	QueryStatus    = "status"

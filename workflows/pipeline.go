@@ -12,19 +12,19 @@ import (
 
 // PipelineState is a Pipeline's whole state, carried across continue-as-new.
 type PipelineState struct {
-	Project          string                        `json:"project"`
-	Warehouse        string                        `json:"warehouse"`
-	Config           *PipelineConfig               `json:"config,omitempty"`
-	Freight          []railyard.Freight            `json:"freight,omitempty"` // newest first
-	Discovered       *railyard.DiscoveredArtifacts `json:"discovered,omitempty"`
-	Discovery        DiscoveryStatus               `json:"discovery"`
-	Promotions       []PromotionRecord             `json:"promotions,omitempty"` // newest first
-	Holds            map[string]Hold               `json:"holds,omitempty"`      // stage → hold
-	StageSeen        map[string]time.Time          `json:"stageSeen,omitempty"`  // stage → last report
-	Seq              int                           `json:"seq"`
-	Rejected         []Rejection                   `json:"rejected,omitempty"`
-	RefreshRequested bool                          `json:"refreshRequested,omitempty"`
-	Retired          bool                          `json:"retired,omitempty"`
+	Project    string                        `json:"project"`
+	Warehouse  string                        `json:"warehouse"`
+	Config     *PipelineConfig               `json:"config,omitempty"`
+	Freight    []railyard.Freight            `json:"freight,omitempty"` // newest first
+	Discovered *railyard.DiscoveredArtifacts `json:"discovered,omitempty"`
+	Discovery  DiscoveryStatus               `json:"discovery"`
+	Holds      map[string]Hold               `json:"holds,omitempty"` // stage → hold
+	// Requested is the Freight this pipeline last asked each stage for.
+	Requested        map[string]string `json:"requested,omitempty"`
+	Seq              int               `json:"seq"`
+	Rejected         []Rejection       `json:"rejected,omitempty"`
+	RefreshRequested bool              `json:"refreshRequested,omitempty"`
+	Retired          bool              `json:"retired,omitempty"`
 }
 
 // DiscoveryStatus is the outcome of the last discovery cycles.
@@ -117,14 +117,11 @@ func (p *pipeline) register(ctx workflow.Context) error {
 	queries := []error{
 		setQuery(ctx, QueryStatus, "Discovery, holds and configuration", func() (PipelineState, error) {
 			s := p.PipelineState
-			s.Freight, s.Promotions = nil, nil
+			s.Freight = nil
 			return s, nil
 		}),
 		setQuery(ctx, QueryFreight, "The Freight timeline, newest first", func() ([]railyard.Freight, error) {
 			return p.Freight, nil
-		}),
-		setQuery(ctx, QueryPromotion, "Promotions started by this pipeline, newest first", func() ([]PromotionRecord, error) {
-			return p.Promotions, nil
 		}),
 	}
 	for _, err := range queries {
@@ -178,13 +175,6 @@ func (p *pipeline) listen(ctx workflow.Context) {
 		}
 		return err
 	}, reject)
-	p.in.listen(ctx, SignalPromotionDone, "A promotion finished", func(ctx workflow.Context, raw json.RawMessage) error {
-		done, err := decode[PromotionDone](raw)
-		if err == nil {
-			p.promotionDone(done)
-		}
-		return err
-	}, reject)
 }
 
 func (p *pipeline) reject(ctx workflow.Context, signal, reason string) {
@@ -220,7 +210,7 @@ func (p *pipeline) nextWake(ctx workflow.Context, soak time.Duration) (time.Dura
 	wait := p.Discovery.LastAttempt.Add(interval).Sub(workflow.Now(ctx))
 	summary := fmt.Sprintf("next discovery of %s (every %s)", p.Warehouse, interval)
 	if soak > 0 && soak < wait {
-		wait, summary = soak, fmt.Sprintf("soak: %s until Freight is soaked", soak.Round(time.Second))
+		wait, summary = soak, fmt.Sprintf("look again in %s (a soak ends, or a stage was unreachable)", soak.Round(time.Second))
 	}
 	if wait < time.Second {
 		wait = time.Second

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -100,7 +99,8 @@ func (p *pipeline) trim() {
 	p.Freight = kept
 }
 
-// stageEvent updates where this origin's Freight is after a stage changed.
+// stageEvent updates where this origin's Freight is after a stage changed,
+// and takes the aliases a promotion set.
 func (p *pipeline) stageEvent(ev StageEvent) {
 	for i := range p.Freight {
 		f := &p.Freight[i]
@@ -113,25 +113,13 @@ func (p *pipeline) stageEvent(ev StageEvent) {
 			f.Status.LeaveStage(ev.Stage, ev.At)
 		}
 	}
-	if p.StageSeen == nil {
-		p.StageSeen = map[string]time.Time{}
-	}
-	if ev.At.After(p.StageSeen[ev.Stage]) {
-		p.StageSeen[ev.Stage] = ev.At
-	}
-	for i := range p.Promotions {
-		p.markRecorded(&p.Promotions[i])
+	for _, id := range workflow.DeterministicKeys(ev.Aliases) {
+		alias := ev.Aliases[id]
+		if i := p.findFreight(id); i >= 0 && !p.aliasTaken(alias) {
+			p.Freight[i].Alias = alias
+		}
 	}
 	p.dirty = true
-}
-
-// markRecorded notes that the stage has reported the collection a
-// succeeded promotion produced; the stage's report and the promotion's may
-// arrive in either order.
-func (p *pipeline) markRecorded(pr *PromotionRecord) {
-	if pr.Phase == PhaseSucceeded && !pr.FinishedAt.After(p.StageSeen[pr.Stage]) {
-		pr.Recorded = true
-	}
 }
 
 // passControlFlow marks Freight available to a control-flow stage as
@@ -149,22 +137,4 @@ func (p *pipeline) passControlFlow(ctx workflow.Context) {
 			}
 		}
 	}
-}
-
-// promotionDone records a promotion's outcome and any alias it set.
-func (p *pipeline) promotionDone(d PromotionDone) {
-	for i := range p.Promotions {
-		if p.Promotions[i].Name == d.Promotion {
-			p.Promotions[i].Phase, p.Promotions[i].Message = d.Phase, d.Message
-			p.Promotions[i].FinishedAt = d.FinishedAt
-			p.markRecorded(&p.Promotions[i])
-		}
-	}
-	for _, id := range workflow.DeterministicKeys(d.Aliases) {
-		alias := d.Aliases[id]
-		if i := p.findFreight(id); i >= 0 && !p.aliasTaken(alias) {
-			p.Freight[i].Alias = alias
-		}
-	}
-	p.dirty = true
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
@@ -69,8 +67,8 @@ func unavailableReason(req railyard.FreightRequest) string {
 	return s + ", and not approved for it"
 }
 
-// promote starts a promotion requested by a user; promoting anything but the
-// auto-promotion candidate holds auto-promotion for this stage.
+// promote asks the stage to promote Freight for a user; promoting anything
+// but the auto-promotion candidate holds auto-promotion for this stage.
 func (p *pipeline) promote(ctx workflow.Context, req PromoteRequest) (PromoteResult, error) {
 	r, _ := p.route(req.Stage)
 	f, _ := p.freight(req.Freight)
@@ -78,9 +76,11 @@ func (p *pipeline) promote(ctx workflow.Context, req PromoteRequest) (PromoteRes
 	if actor == "" {
 		actor = "unknown"
 	}
-	res, err := p.startPromotion(ctx, r, f, actor)
-	if err != nil {
-		return res, err
+	p.Seq++
+	name := railyard.PromotionName(r.Stage, workflow.Now(ctx), p.Seq, f.ID)
+	if err := p.request(ctx, r.Stage, railyard.PromotionRequest{Name: name, Targets: []railyard.FreightRef{f.Ref()},
+		Actor: actor}); err != nil {
+		return PromoteResult{}, err
 	}
 	if cand, ok := railyard.AutoPromotionCandidate(p.Freight, r.Stage, r.Request, workflow.Now(ctx)); ok && r.AutoPromote {
 		if cand.ID == f.ID {
@@ -89,10 +89,26 @@ func (p *pipeline) promote(ctx workflow.Context, req PromoteRequest) (PromoteRes
 			if p.Holds == nil {
 				p.Holds = map[string]Hold{}
 			}
-			p.Holds[r.Stage] = Hold{Freight: f.ID, Promotion: res.Promotion, Actor: actor, CreatedAt: workflow.Now(ctx)}
+			p.Holds[r.Stage] = Hold{Freight: f.ID, Promotion: name, Actor: actor, CreatedAt: workflow.Now(ctx)}
 		}
 	}
-	return res, nil
+	return PromoteResult{Promotion: name, WorkflowID: railyard.PromotionWorkflowID(p.Project, r.Stage, name),
+		Freight: f.ID}, nil
+}
+
+// request sends a promotion request to the stage, the promotions' only
+// owner, and remembers what this pipeline last asked of it.
+func (p *pipeline) request(ctx workflow.Context, stage string, r railyard.PromotionRequest) error {
+	id := railyard.StageWorkflowID(p.Project, stage)
+	if err := workflow.SignalExternalWorkflow(ctx, id, "", SignalRequest, r).Get(ctx, nil); err != nil {
+		return fmt.Errorf("asking stage %s to promote: %w", stage, err)
+	}
+	if p.Requested == nil {
+		p.Requested = map[string]string{}
+	}
+	p.Requested[stage] = r.Targets[0].ID
+	p.dirty = true
+	return nil
 }
 
 func (p *pipeline) validateApprove(ctx workflow.Context, req ApproveRequest) error {
@@ -110,31 +126,41 @@ func (p *pipeline) approve(ctx workflow.Context, req ApproveRequest) error {
 	return nil
 }
 
-// autoPromote starts, per auto-promoting stage, a promotion of the newest
-// available Freight. It returns how long until a soaking Freight becomes
-// available (0 when nothing soaks).
+// retryRequest is how soon a request a stage could not take is sent again
+// (its workflow may be starting).
+const retryRequest = 5 * time.Second
+
+// autoPromote asks, per auto-promoting stage, for the newest available
+// Freight, once per candidate: the stage owns what happens next. It returns
+// how long until it should look again (a soak ends, or a stage could not be
+// reached); 0 means nothing to wait for.
 func (p *pipeline) autoPromote(ctx workflow.Context) time.Duration {
 	now := workflow.Now(ctx)
 	var soonest time.Duration
+	sooner := func(d time.Duration) {
+		if d > 0 && (soonest == 0 || d < soonest) {
+			soonest = d
+		}
+	}
 	for _, r := range p.Config.Route {
 		if !r.AutoPromote || r.ControlFlow {
 			continue
 		}
-		if _, held := p.Holds[r.Stage]; held || p.busy(r.Stage) {
+		if _, held := p.Holds[r.Stage]; held {
 			continue
 		}
-		if d := p.soakWait(r, now); d > 0 && (soonest == 0 || d < soonest) {
-			soonest = d
-		}
+		sooner(p.soakWait(r, now))
 		f, ok := railyard.AutoPromotionCandidate(p.Freight, r.Stage, r.Request, now)
-		if !ok {
+		if !ok || p.Requested[r.Stage] == f.ID {
 			continue
 		}
-		if _, in := f.Status.CurrentlyIn[r.Stage]; in || p.lastFailed(r.Stage, f.ID) {
+		if _, in := f.Status.CurrentlyIn[r.Stage]; in {
 			continue
 		}
-		if _, err := p.startPromotion(ctx, r, f, autoActor); err != nil {
-			workflow.GetLogger(ctx).Error("auto-promotion not started", "stage", r.Stage, "error", err)
+		req := railyard.PromotionRequest{Targets: []railyard.FreightRef{f.Ref()}, Auto: true, Actor: autoActor}
+		if err := p.request(ctx, r.Stage, req); err != nil {
+			workflow.GetLogger(ctx).Warn("auto-promotion not requested", "stage", r.Stage, "error", err)
+			sooner(retryRequest)
 		}
 	}
 	return soonest
@@ -154,65 +180,10 @@ func (p *pipeline) soakWait(r RouteStage, now time.Time) time.Duration {
 	return best
 }
 
-// busy reports whether a promotion this pipeline started for stage is still
-// running or queued, or succeeded but the stage has not reported it yet.
-func (p *pipeline) busy(stage string) bool {
-	for _, pr := range p.Promotions {
-		if pr.Stage == stage && (pr.FinishedAt.IsZero() || (pr.Phase == PhaseSucceeded && !pr.Recorded)) {
-			return true
-		}
-	}
-	return false
-}
-
-// lastFailed reports whether the newest promotion of freight to stage did
-// not succeed: auto-promotion does not retry it (no retry loops), unless
-// the stage's collection changed since — a promotion that failed for want
-// of another slot's Freight may well succeed now.
-func (p *pipeline) lastFailed(stage, freight string) bool {
-	for _, pr := range p.Promotions {
-		if pr.Stage == stage && len(pr.Freight) > 0 && pr.Freight[0] == freight {
-			return pr.Phase != PhaseSucceeded && !p.StageSeen[stage].After(pr.FinishedAt)
-		}
-	}
-	return false
-}
-
 func (p *pipeline) dropStaleHolds() {
 	for _, stage := range workflow.DeterministicKeys(p.Holds) {
 		if r, err := p.route(stage); err != nil || !r.AutoPromote {
 			delete(p.Holds, stage)
 		}
 	}
-}
-
-// startPromotion starts a Promotion child workflow and waits until it runs.
-func (p *pipeline) startPromotion(ctx workflow.Context, r RouteStage, f railyard.Freight, actor string) (PromoteResult, error) {
-	p.Seq++
-	now := workflow.Now(ctx)
-	name := railyard.PromotionName(r.Stage, now, p.Seq, f.ID)
-	id := railyard.PromotionWorkflowID(p.Project, r.Stage, name)
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:        id,
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     fmt.Sprintf("promote %s (%s) to %s", f.DisplayName(), p.Warehouse, r.Stage),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(p.Project),
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrStage).ValueSet(r.Stage),
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrWarehouse).ValueSet(p.Warehouse),
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrFreight).ValueSet(f.ID)),
-	}
-	in := PromotionInput{Project: p.Project, Stage: r.Stage, Name: name, Actor: actor,
-		Targets: []railyard.FreightRef{f.Ref()}, Parent: workflow.GetInfo(ctx).WorkflowExecution.ID}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), Promotion, in)
-	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return PromoteResult{}, fmt.Errorf("starting promotion %s: %w", name, err)
-	}
-	p.Promotions = append([]PromotionRecord{{Name: name, WorkflowID: id, Stage: r.Stage,
-		Freight: []string{f.ID}, Actor: actor, Phase: PhasePending, StartedAt: now}}, p.Promotions...)
-	if len(p.Promotions) > maxPromotions {
-		p.Promotions = p.Promotions[:maxPromotions]
-	}
-	p.dirty = true
-	return PromoteResult{Promotion: name, WorkflowID: id, Freight: f.ID}, nil
 }

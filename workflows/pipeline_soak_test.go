@@ -7,7 +7,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
 )
@@ -20,19 +19,17 @@ func TestPipelineWaitsForSoak(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	RegisterWorkflows(env)
 	env.OnActivity(acts.Discover, mock.Anything, mock.Anything).Return(commits("aaa"), nil)
-	var started []time.Time
-	env.OnWorkflow(Promotion, mock.Anything, mock.Anything).Return(
-		func(ctx workflow.Context, in PromotionInput) (PromotionStatus, error) {
-			if in.Stage == "uat" {
-				started = append(started, workflow.Now(ctx))
-			}
-			return PromotionStatus{Phase: PhaseRunning}, nil
+	var started []time.Duration
+	begin := env.Now()
+	env.OnSignalExternalWorkflow(mock.Anything, "p/stage/uat", "", SignalRequest, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error {
+			started = append(started, env.Now().Sub(begin))
+			return nil
 		})
 	cfg := testConfig()
 	cfg.Warehouse.Spec.Interval = "24h"
 	cfg.Route[1].AutoPromote = true
 	cfg.Route[1].Request.Sources.RequiredSoakTime = "1h"
-	begin := env.Now()
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalConfigure, cfg) }, 0)
 	env.RegisterDelayedCallback(func() {
 		fs := queryFreight(t, env)
@@ -40,12 +37,12 @@ func TestPipelineWaitsForSoak(t *testing.T) {
 		env.SignalWorkflow(SignalStageEvent, StageEvent{Stage: "dev", Collection: col, Verified: true, At: env.Now()})
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() {
-		require.Empty(t, started, "promoted to uat before the soak ended")
+		require.Empty(t, started, "asked uat to promote before the soak ended")
 	}, 50*time.Minute)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Hour)
 	env.ExecuteWorkflow(Pipeline, PipelineState{Project: "p", Warehouse: "app"})
 	require.Len(t, started, 1)
-	soaked := started[0].Sub(begin)
+	soaked := started[0]
 	require.True(t, soaked >= 61*time.Minute && soaked < 62*time.Minute,
 		"uat promotion started %s after start; want right after the 1h soak that began at 1m", soaked)
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -14,26 +15,38 @@ import (
 	"github.com/railyard/railyard/activities/steps"
 )
 
-// PromotionInput starts a Promotion.
+// PromotionInput starts a Promotion: everything it needs, so that it
+// asks nobody for anything and reports only to its parent Stage.
 type PromotionInput struct {
-	Project string                `json:"project"`
-	Stage   string                `json:"stage"`
-	Name    string                `json:"name"`
-	Targets []railyard.FreightRef `json:"targets"`
-	Actor   string                `json:"actor,omitempty"`
-	Parent  string                `json:"parent,omitempty"` // workflow to tell when done
+	Project    string                   `json:"project"`
+	Stage      string                   `json:"stage"`
+	Name       string                   `json:"name"`
+	Targets    []railyard.FreightRef    `json:"targets"`
+	Actor      string                   `json:"actor,omitempty"`
+	Collection railyard.Collection      `json:"collection"`
+	Requested  []railyard.FreightOrigin `json:"requested,omitempty"` // every slot, held or empty
+	Steps      []railyard.PromotionStep `json:"steps"`
+	Vars       []railyard.ExpressionVar `json:"vars,omitempty"`
+	Warehouses []railyard.Warehouse     `json:"warehouses,omitempty"`
 }
 
 // PromotionStatus is a Promotion's progress and, at the end, its result.
 type PromotionStatus struct {
-	Input      PromotionInput      `json:"input"`
-	Phase      string              `json:"phase"`
-	Message    string              `json:"message,omitempty"`
-	Collection railyard.Collection `json:"collection"`
-	Steps      []StepRecord        `json:"steps,omitempty"`
-	Workspaces int                 `json:"workspaces"` // > 1 after a lost worker
-	StartedAt  time.Time           `json:"startedAt"`
-	FinishedAt time.Time           `json:"finishedAt,omitzero"`
+	Project    string                  `json:"project"`
+	Stage      string                  `json:"stage"`
+	Name       string                  `json:"name"`
+	Targets    []railyard.FreightRef   `json:"targets"`
+	Actor      string                  `json:"actor,omitempty"`
+	Phase      railyard.PromotionPhase `json:"phase"`
+	Message    string                  `json:"message,omitempty"`
+	Collection railyard.Collection     `json:"collection"`
+	Steps      []StepRecord            `json:"steps,omitempty"`
+	// WaitingFor names the origins whose empty slot made a step fail.
+	WaitingFor []string          `json:"waitingFor,omitempty"`
+	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
+	Workspaces int               `json:"workspaces"`        // > 1 after a lost worker
+	StartedAt  time.Time         `json:"startedAt"`
+	FinishedAt time.Time         `json:"finishedAt,omitzero"`
 }
 
 // StepRecord is one step's outcome.
@@ -49,72 +62,49 @@ type StepRecord struct {
 
 const maxWorkspaces = 5
 
+// Error types a Promotion ends with, so that the Web UI lists a promotion
+// that did not succeed as Failed.
+const (
+	ErrTypePromotionFailed  = "PromotionFailed"
+	ErrTypePromotionErrored = "PromotionErrored"
+)
+
 var errWorkerLost = errors.New("worker lost")
 
-// Promotion runs one promotion: it waits for its stage's turn, runs the
-// steps on one worker in a shared workspace, and reports the outcome to the
-// stage and to the workflow that started it.
+// Promotion runs one promotion's steps on one worker in a shared
+// workspace. It succeeds with its status; a promotion that failed ends
+// with an application error naming the step, and an aborted one as
+// canceled, both carrying the status as details for the parent Stage.
 func Promotion(ctx workflow.Context, in PromotionInput) (PromotionStatus, error) {
-	st := &PromotionStatus{Input: in, Phase: PhasePending, StartedAt: workflow.Now(ctx)}
+	st := &PromotionStatus{Project: in.Project, Stage: in.Stage, Name: in.Name, Targets: in.Targets,
+		Actor: in.Actor, Phase: railyard.PhaseRunning, Collection: in.Collection, StartedAt: workflow.Now(ctx)}
 	if err := setQuery(ctx, QueryStatus, "Phase and step outcomes", func() (PromotionStatus, error) {
 		return *st, nil
 	}); err != nil {
 		return *st, err
 	}
-	workflow.SetCurrentDetails(ctx, fmt.Sprintf("waiting for stage **%s**", in.Stage))
-	g, err := awaitTurn(ctx, in)
-	switch {
-	case temporal.IsCanceledError(err):
-		st.finish(ctx, PhaseAborted, "aborted while waiting for the stage")
-	case err != nil:
-		st.finish(ctx, PhaseErrored, err.Error())
-	case g.Denied != "":
-		st.finish(ctx, PhaseAborted, g.Denied)
+	st.run(ctx, in)
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", in.Stage, st.Phase, st.Message))
+	switch st.Phase {
+	case railyard.PhaseSucceeded:
+		return *st, nil
+	case railyard.PhaseAborted:
+		return *st, temporal.NewCanceledError(*st)
+	case railyard.PhaseFailed:
+		return *st, temporal.NewNonRetryableApplicationError(st.Message, ErrTypePromotionFailed, nil, *st)
 	default:
-		st.Phase, st.Collection = PhaseRunning, g.Collection
-		st.run(ctx, g)
+		return *st, temporal.NewNonRetryableApplicationError(st.Message, ErrTypePromotionErrored, nil, *st)
 	}
-	return *st, nil
-}
-
-// enqueueAttempts bound how long a promotion waits for its stage's workflow
-// to start (a project being applied starts them concurrently): about two
-// minutes in all.
-const enqueueAttempts = 8
-
-// awaitTurn queues the promotion at its stage and waits for the grant.
-func awaitTurn(ctx workflow.Context, in PromotionInput) (Grant, error) {
-	e := Enqueue{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Promotion: in.Name,
-		Targets: in.Targets, Parent: in.Parent, Actor: in.Actor}
-	stageID := railyard.StageWorkflowID(in.Project, in.Stage)
-	for attempt := 1; ; attempt++ {
-		err := workflow.SignalExternalWorkflow(ctx, stageID, "", SignalEnqueue, e).Get(ctx, nil)
-		if err == nil {
-			break
-		}
-		if attempt == enqueueAttempts || ctx.Err() != nil {
-			return Grant{}, fmt.Errorf("stage %s is not running: %w", in.Stage, err)
-		}
-		wait := time.Duration(1<<attempt) * time.Second
-		if err := workflow.NewTimerWithOptions(ctx, wait, workflow.TimerOptions{
-			Summary: fmt.Sprintf("wait %s for stage %s to start", wait, in.Stage)}).Get(ctx, nil); err != nil {
-			return Grant{}, err
-		}
-	}
-	var g Grant
-	workflow.GetSignalChannelWithOptions(ctx, SignalGrant, workflow.SignalChannelOptions{
-		Description: "The stage gives this promotion its turn"}).Receive(ctx, &g)
-	return g, ctx.Err()
 }
 
 // run runs the steps, starting over on another worker when the one holding
-// the workspace is lost. The outcome is reported first and the workspace
-// removed afterwards; a lost worker's workspace is left to that worker's
-// next start, rather than waiting on a queue nobody polls.
-func (st *PromotionStatus) run(ctx workflow.Context, g Grant) {
+// the workspace is lost, and records the outcome. The workspace is removed
+// at the end; a lost worker's workspace is left to that worker's next start,
+// rather than waiting on a queue nobody polls.
+func (st *PromotionStatus) run(ctx workflow.Context, in PromotionInput) {
 	for {
 		st.Workspaces++
-		ws, err := st.runSteps(ctx, g)
+		ws, err := st.runSteps(ctx, in)
 		lost := errors.Is(err, errWorkerLost)
 		if !lost && ws.Dir != "" {
 			defer st.removeWorkspace(ctx, ws)
@@ -124,48 +114,62 @@ func (st *PromotionStatus) run(ctx workflow.Context, g Grant) {
 			workflow.GetLogger(ctx).Warn("worker lost; starting the promotion over", "workspaces", st.Workspaces)
 			continue
 		case temporal.IsCanceledError(err) || ctx.Err() != nil:
-			st.finish(ctx, PhaseAborted, "aborted")
+			st.finish(ctx, railyard.PhaseAborted, "aborted")
 		case err != nil:
-			st.finish(ctx, PhaseErrored, err.Error())
+			st.finish(ctx, railyard.PhaseErrored, err.Error())
 		default:
-			phase, msg := steps.FinalPhase(st.states(g))
+			phase, msg := steps.FinalPhase(st.states(in))
 			if phase == steps.StatusSkipped {
 				phase = steps.StatusSucceeded
 			}
-			st.finish(ctx, phase, msg)
+			st.finish(ctx, railyard.PromotionPhase(phase), msg)
 		}
 		return
 	}
 }
 
-func (st *PromotionStatus) runSteps(ctx workflow.Context, g Grant) (activities.Workspace, error) {
+func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (activities.Workspace, error) {
 	var ws activities.Workspace
-	var a *activities.Activities
-	summary := fmt.Sprintf("workspace for %s", st.Input.Name)
-	if err := workflow.ExecuteActivity(workspaceOptions(ctx, summary), a.CreateWorkspace, st.Input.Name).Get(ctx, &ws); err != nil {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: time.Minute, RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5},
+		Summary: "workspace for " + st.Name})
+	if err := workflow.ExecuteLocalActivity(lctx, activities.CreateWorkspaceName, st.Name).Get(ctx, &ws); err != nil {
 		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
-	st.Steps = st.Steps[:0]
-	info := steps.PromotionInfo{Project: st.Input.Project, Stage: st.Input.Stage, Name: st.Input.Name,
-		Actor: st.Input.Actor, WorkDir: ws.Dir, TargetFreight: st.Input.Targets[0],
-		Collection: g.Collection, Warehouses: g.Warehouses}
-	for _, ref := range g.Collection.Refs() {
-		info.Requested = append(info.Requested, ref.Origin)
+	st.Steps, st.WaitingFor = st.Steps[:0], nil
+	info := steps.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
+		Actor: st.Actor, WorkDir: ws.Dir, TargetFreight: in.Targets[0],
+		Collection: in.Collection, Warehouses: in.Warehouses}
+	info.Requested = in.Requested
+	if len(info.Requested) == 0 {
+		for _, ref := range in.Collection.Refs() {
+			info.Requested = append(info.Requested, ref.Origin)
+		}
 	}
 	outputs := map[string]map[string]any{}
-	for i, step := range g.Steps {
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Input.Stage, i+1, len(g.Steps), step.Uses))
-		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: g.Vars,
-			Statuses: st.states(g), Outputs: outputs, Promotion: info}
-		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: g.Vars, Collection: g.Collection}
+	for i, step := range in.Steps {
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
+		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: in.Vars,
+			Statuses: st.states(in), Outputs: outputs, Promotion: info}
+		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
 		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env))
 		if err != nil {
 			return ws, err
 		}
 		st.Steps = append(st.Steps, rec)
+		st.WaitingFor = appendNew(st.WaitingFor, resp.EmptySlots...)
 		outputs = resp.Apply(outputs)
 	}
 	return ws, nil
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, s := range items {
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
@@ -226,27 +230,23 @@ func (st *PromotionStatus) removeWorkspace(ctx workflow.Context, ws activities.W
 }
 
 // states lists the step outcomes so far, with continueOnError from the steps.
-func (st *PromotionStatus) states(g Grant) []steps.StepState {
+func (st *PromotionStatus) states(in PromotionInput) []steps.StepState {
 	out := make([]steps.StepState, 0, len(st.Steps))
 	for i, r := range st.Steps {
 		out = append(out, steps.StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
-			ContinueOnError: g.Steps[i].ContinueOnError})
+			ContinueOnError: in.Steps[i].ContinueOnError})
 	}
 	return out
 }
 
-// finish records the outcome and tells the stage and the parent.
-func (st *PromotionStatus) finish(ctx workflow.Context, phase, msg string) {
-	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	st.Phase, st.Message, st.FinishedAt = phase, msg, workflow.Now(dctx)
-	done := PromotionDone{Promotion: st.Input.Name, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Stage: st.Input.Stage, Phase: phase, Message: msg, Collection: st.Collection,
-		Aliases: st.aliases(), FinishedAt: st.FinishedAt}
-	signalQuietly(dctx, railyard.StageWorkflowID(st.Input.Project, st.Input.Stage), SignalPromotionDone, done)
-	if st.Input.Parent != "" {
-		signalQuietly(dctx, st.Input.Parent, SignalPromotionDone, done)
+// finish records the outcome; a promotion that failed for want of Freight
+// in a slot says which.
+func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.PromotionPhase, msg string) {
+	st.Phase, st.Message, st.FinishedAt = phase, msg, workflow.Now(ctx)
+	if phase != railyard.PhaseFailed && phase != railyard.PhaseErrored {
+		st.WaitingFor = nil
 	}
-	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", st.Input.Stage, phase, msg))
+	st.Aliases = st.aliases()
 }
 
 // aliases collects the aliases set by set-freight-alias steps.
@@ -263,6 +263,9 @@ func (st *PromotionStatus) aliases() map[string]string {
 				out[ref.ID] = alias
 			}
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

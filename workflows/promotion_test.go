@@ -17,39 +17,46 @@ import (
 	"github.com/railyard/railyard/activities/steps"
 )
 
-func grant() Grant {
+func promotionInput() PromotionInput {
 	ref := railyard.FreightRef{ID: "f1", Origin: railyard.WarehouseOrigin("app")}
 	step := func(uses string) railyard.PromotionStep {
 		return railyard.PromotionStep{Uses: uses, Config: json.RawMessage(`{"path":"out"}`)}
 	}
-	return Grant{Collection: railyard.NewCollection(ref),
-		Steps: []railyard.PromotionStep{step("git-clone"), step("git-commit"), step("git-push")}}
+	return PromotionInput{Project: "p", Stage: "dev", Name: "dev.x.f1", Targets: []railyard.FreightRef{ref},
+		Collection: railyard.NewCollection(ref),
+		Steps:      []railyard.PromotionStep{step("git-clone"), step("git-commit"), step("git-push")}}
 }
 
 func TestPromotion(t *testing.T) {
 	cases := []struct {
 		name       string
 		results    []any // RunStep outcomes in call order: steps.StepResponse or error
-		phase      string
+		phase      railyard.PromotionPhase
+		errType    string // the workflow's error type; "" when it succeeds
+		waitingFor []string
 		workspaces int
 		runs       int
 	}{
-		{"all succeed", []any{ok(), ok(), ok()}, PhaseSucceeded, 1, 3},
+		{"all succeed", []any{ok(), ok(), ok()}, railyard.PhaseSucceeded, "", nil, 1, 3},
 		{"worker lost before push starts over", []any{ok(), ok(),
 			temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START, nil), ok(), ok(), ok()},
-			PhaseSucceeded, 2, 6},
+			railyard.PhaseSucceeded, "", nil, 2, 6},
+		{"worker lost mid-step (heartbeat) starts over", []any{ok(),
+			temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil), ok(), ok(), ok()},
+			railyard.PhaseSucceeded, "", nil, 2, 5},
 		{"failed step fails the promotion and skips the rest", []any{ok(),
 			steps.StepResponse{Status: steps.StatusFailed, Message: "boom", Terminal: true}, skipped()},
-			PhaseFailed, 1, 3},
+			railyard.PhaseFailed, ErrTypePromotionFailed, nil, 1, 3},
+		{"a step needing an empty slot names it", []any{
+			steps.StepResponse{Status: steps.StatusErrored, Message: "needs Freight from config", Terminal: true,
+				EmptySlots: []string{"config"}}, skipped(), skipped()},
+			railyard.PhaseErrored, ErrTypePromotionErrored, []string{"config"}, 1, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestWorkflowEnvironment()
 			RegisterWorkflows(env)
-			var signals []string
-			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(
-				func(_, id, _, name string, _ any) error { signals = append(signals, id+" "+name); return nil })
 			env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(
 				activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
@@ -65,20 +72,33 @@ func TestPromotion(t *testing.T) {
 					resp.Alias = req.Alias
 					return resp, nil
 				})
-			env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalGrant, grant()) }, time.Second)
-			env.ExecuteWorkflow(Promotion, PromotionInput{Project: "p", Stage: "dev", Name: "dev.x.f1",
-				Targets: []railyard.FreightRef{{ID: "f1"}}, Parent: "p/pipeline/app"})
-			require.NoError(t, env.GetWorkflowError())
-			var st PromotionStatus
-			require.NoError(t, env.GetWorkflowResult(&st))
+			env.ExecuteWorkflow(Promotion, promotionInput())
+			st := promotionResult(t, env, tc.errType)
 			require.Equal(t, tc.phase, st.Phase, st.Message)
 			require.Equal(t, tc.workspaces, st.Workspaces)
 			require.Equal(t, tc.runs, calls)
 			require.Len(t, st.Steps, 3)
-			require.Equal(t, []string{"p/stage/dev enqueue", "p/stage/dev promotion-done",
-				"p/pipeline/app promotion-done"}, signals)
+			require.Equal(t, tc.waitingFor, st.WaitingFor)
 		})
 	}
+}
+
+// promotionResult returns the status a Promotion ended with: its result, or
+// the details of the error it failed with, checking the error's type.
+func promotionResult(t *testing.T, env *testsuite.TestWorkflowEnvironment, errType string) PromotionStatus {
+	t.Helper()
+	var st PromotionStatus
+	err := env.GetWorkflowError()
+	if errType == "" {
+		require.NoError(t, err)
+		require.NoError(t, env.GetWorkflowResult(&st))
+		return st
+	}
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, err, &app, "a promotion that did not succeed fails its workflow")
+	require.Equal(t, errType, app.Type())
+	require.NoError(t, app.Details(&st))
+	return st
 }
 
 func ok() steps.StepResponse      { return steps.StepResponse{Status: steps.StatusSucceeded} }
@@ -88,26 +108,14 @@ func TestPromotionAbortedDuringAStep(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	RegisterWorkflows(env)
-	var signals []string
-	var phase string
-	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(
-		func(_, id, _, name string, arg any) error {
-			signals = append(signals, id+" "+name)
-			if d, ok := arg.(PromotionDone); ok {
-				phase = d.Phase
-			}
-			return nil
-		})
 	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(10*time.Minute).Return(ok(), nil)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalGrant, grant()) }, time.Second)
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Minute)
-	env.ExecuteWorkflow(Promotion, PromotionInput{Project: "p", Stage: "dev", Name: "dev.x.f1",
-		Targets: []railyard.FreightRef{{ID: "f1"}}, Parent: "p/pipeline/app"})
+	env.ExecuteWorkflow(Promotion, promotionInput())
+	var canceled *temporal.CanceledError
+	require.ErrorAs(t, env.GetWorkflowError(), &canceled, "an aborted promotion ends canceled")
 	var st PromotionStatus
-	require.NoError(t, env.GetWorkflowResult(&st))
-	require.Equal(t, PhaseAborted, st.Phase)
-	require.Equal(t, PhaseAborted, phase, "the stage and parent hear Aborted, which releases the stage")
-	require.Contains(t, signals, "p/stage/dev promotion-done")
+	require.NoError(t, canceled.Details(&st))
+	require.Equal(t, railyard.PhaseAborted, st.Phase)
 }

@@ -13,17 +13,17 @@ import (
 
 // StageState is a Stage's whole state, carried across continue-as-new.
 type StageState struct {
-	Project  string             `json:"project"`
-	Stage    string             `json:"stage"`
-	Config   *StageConfig       `json:"config,omitempty"`
-	History  []CollectionRecord `json:"history,omitempty"` // newest first; [0] is current
-	Queue    []Enqueue          `json:"queue,omitempty"`
-	Current  *Enqueue           `json:"current,omitempty"`
-	Rejected []Rejection        `json:"rejected,omitempty"`
-	Retired  bool               `json:"retired,omitempty"`
+	Project  string              `json:"project"`
+	Stage    string              `json:"stage"`
+	Config   *StageConfig        `json:"config,omitempty"`
+	History  []CollectionRecord  `json:"history,omitempty"` // newest first; [0] is current
+	Queue    railyard.StageQueue `json:"queue"`
+	Current  *PromotionRecord    `json:"current,omitempty"` // the running promotion
+	Rejected []Rejection         `json:"rejected,omitempty"`
+	Retired  bool                `json:"retired,omitempty"`
 	// Upstream is what each upstream stage holds and has verified.
 	Upstream map[string]UpstreamView `json:"upstream,omitempty"`
-	// Promotions are the whole-collection promotions this stage started.
+	// Promotions are this stage's promotions, newest first.
 	Promotions []PromotionRecord `json:"promotions,omitempty"`
 	Seq        int               `json:"seq"`
 }
@@ -68,14 +68,17 @@ const maxHistory = 10
 
 type stage struct {
 	StageState
-	dirty        bool
-	in           inbox
-	cancelVerify workflow.CancelFunc
+	dirty         bool
+	in            inbox
+	cancelVerify  workflow.CancelFunc
+	cancelCurrent workflow.CancelFunc
+	wakeIn        time.Duration // when set, look at the queue again after it
 }
 
-// Stage owns a stage's slots: it runs one promotion at a time in FIFO order,
-// records each new collection, verifies it, and tells the Pipelines whose
-// Freight it holds.
+// Stage owns a stage's slots and its promotions: it queues the Pipelines'
+// requests, starts one Promotion child at a time in FIFO order (merging the
+// origins that should fill together), records each new collection,
+// verifies it, and tells the Pipelines whose Freight it holds.
 func Stage(ctx workflow.Context, st StageState) error {
 	s := &stage{StageState: st, dirty: true}
 	if err := s.register(ctx); err != nil {
@@ -84,14 +87,14 @@ func Stage(ctx workflow.Context, st StageState) error {
 	for !s.Retired || s.Current != nil {
 		if s.Config != nil {
 			s.verify(ctx)
-			s.grantNext(ctx)
+			s.startNext(ctx)
 		}
 		s.details(ctx)
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && s.Current == nil {
 			break
 		}
 		s.dirty = false
-		if err := workflow.Await(ctx, func() bool { return s.dirty }); err != nil {
+		if err := s.sleep(ctx); err != nil {
 			return err
 		}
 	}
@@ -102,6 +105,19 @@ func Stage(ctx workflow.Context, st StageState) error {
 		return nil
 	}
 	return workflow.NewContinueAsNewError(ctx, Stage, s.StageState)
+}
+
+// sleep waits for a message, or for wakeIn when it is set.
+func (s *stage) sleep(ctx workflow.Context) error {
+	if s.wakeIn <= 0 {
+		return workflow.Await(ctx, func() bool { return s.dirty })
+	}
+	d := s.wakeIn
+	s.wakeIn = 0
+	_, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: d,
+		TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("gather other origins' first Freight for %s", d)}},
+		func() bool { return s.dirty })
+	return err
 }
 
 func (s *stage) register(ctx workflow.Context) error {
@@ -119,6 +135,15 @@ func (s *stage) register(ctx workflow.Context) error {
 		Description: `Promote every slot of an upstream stage at once: {"from":"uat"}`}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAbort, s.abort, workflow.UpdateHandlerOptions{
+		Validator: s.validateAbort, Description: `Abort a queued or running promotion: {"promotion":"<name>"}`}); err != nil {
+		return err
+	}
+	if err := setQuery(ctx, QueryPromotion, "This stage's promotions, newest first", func() ([]PromotionRecord, error) {
+		return s.Promotions, nil
+	}); err != nil {
+		return err
+	}
 	reject := func(ctx workflow.Context, name, reason string) {
 		s.Rejected = rejected(ctx, s.Rejected, name, reason)
 	}
@@ -133,11 +158,10 @@ func (s *stage) register(ctx workflow.Context) error {
 		s.Retired, s.dirty = true, true
 		return nil
 	}, reject)
-	s.in.listen(ctx, SignalEnqueue, "A promotion waits for its turn", func(ctx workflow.Context, raw json.RawMessage) error {
-		e, err := decode[Enqueue](raw)
+	s.in.listen(ctx, SignalRequest, "A Pipeline asks to promote Freight", func(ctx workflow.Context, raw json.RawMessage) error {
+		r, err := decode[railyard.PromotionRequest](raw)
 		if err == nil {
-			e.QueuedAt = workflow.Now(ctx)
-			s.Queue, s.dirty = append(s.Queue, e), true
+			err = s.request(ctx, r)
 		}
 		return err
 	}, reject)
@@ -145,13 +169,6 @@ func (s *stage) register(ctx workflow.Context) error {
 		ev, err := decode[UpstreamEvent](raw)
 		if err == nil {
 			s.upstreamEvent(ev)
-		}
-		return err
-	}, reject)
-	s.in.listen(ctx, SignalPromotionDone, "The current promotion finished", func(ctx workflow.Context, raw json.RawMessage) error {
-		d, err := decode[PromotionDone](raw)
-		if err == nil {
-			s.promotionDone(ctx, d)
 		}
 		return err
 	}, reject)
@@ -166,94 +183,12 @@ func (s *stage) current() railyard.Collection {
 	return s.History[0].Collection
 }
 
-// grantNext gives the first promotion in the queue that may run its turn,
-// once the previous collection's verification has ended. An
-// auto-promotion waiting for a verified combination lets the ones behind it
-// pass, and is denied once upstream has moved past its Freight.
-func (s *stage) grantNext(ctx workflow.Context) {
-	if s.Current != nil || s.Retired || (len(s.History) > 0 && !s.History[0].Verification.Terminal()) {
-		return
-	}
-	for i := 0; i < len(s.Queue); i++ {
-		next := s.Queue[i]
-		c := s.current().Keep(s.requested()).With(next.Targets...)
-		if s.needsVerifiedCombination(next, c) {
-			if s.supersededUpstream(next) {
-				s.Queue = slices.Delete(s.Queue, i, i+1)
-				i--
-				s.deny(ctx, next, "superseded: upstream no longer holds this Freight")
-				continue
-			}
-			s.Queue[i].Waiting = "waiting until " + c.Summary() + " is verified upstream"
-			continue
-		}
-		s.Queue = slices.Delete(s.Queue, i, i+1)
-		g := Grant{Collection: c, Steps: s.Config.Steps, Warehouses: s.Config.Warehouses, Vars: s.vars()}
-		if err := workflow.SignalExternalWorkflow(ctx, next.WorkflowID, "", SignalGrant, g).Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Warn("promotion gone before its turn", "promotion", next.Promotion, "error", err)
-			i--
-			continue
-		}
-		next.Waiting = ""
-		s.Current = &next
-		return
-	}
-}
-
-func (s *stage) deny(ctx workflow.Context, e Enqueue, reason string) {
-	signalQuietly(ctx, e.WorkflowID, SignalGrant, Grant{Denied: reason})
-}
-
-func (s *stage) vars() []railyard.ExpressionVar {
-	v := append([]railyard.ExpressionVar(nil), s.Config.Stage.Spec.Vars...)
-	if t := s.Config.Stage.Spec.PromotionTemplate; t != nil {
-		v = append(v, t.Spec.Vars...)
-	}
-	return v
-}
-
-func (s *stage) promotionDone(ctx workflow.Context, d PromotionDone) {
-	if s.Current == nil || s.Current.Promotion != d.Promotion {
-		s.dropQueued(d.Promotion) // aborted while waiting
-		return
-	}
-	s.Current, s.dirty = nil, true
-	for i := range s.Promotions {
-		if s.Promotions[i].Name == d.Promotion {
-			s.Promotions[i].Phase, s.Promotions[i].Message, s.Promotions[i].FinishedAt = d.Phase, d.Message, d.FinishedAt
-		}
-	}
-	if d.Phase != PhaseSucceeded {
-		return
-	}
-	rec := CollectionRecord{Collection: d.Collection, Promotion: d.Promotion, PromotedAt: d.FinishedAt,
-		Verification: VerificationRecord{Phase: VerifyPending}}
-	rec.VerifiedUpstream, rec.Provenance = s.provenance(d.Collection)
-	if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
-		// Nothing to verify: verified at once, one notification instead of two.
-		rec.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: d.FinishedAt,
-			FinishedAt: d.FinishedAt, Message: "no verification configured"}
-	}
-	s.History = append([]CollectionRecord{rec}, s.History...)
-	if len(s.History) > maxHistory {
-		s.History = s.History[:maxHistory]
-	}
-	s.notify(ctx, rec.Verification.Phase == VerifySuccessful)
-}
-
-func (s *stage) dropQueued(promotion string) {
-	for i, q := range s.Queue {
-		if q.Promotion == promotion {
-			s.Queue = append(s.Queue[:i], s.Queue[i+1:]...)
-			s.dirty = true
-			return
-		}
-	}
-}
-
-// notify tells the Pipeline of every requested origin what the stage holds.
-func (s *stage) notify(ctx workflow.Context, verified bool) {
-	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
+// notify tells the Pipeline of every requested origin what the stage holds,
+// once per change, and downstream stages likewise. After a promotion the
+// event names it and carries the aliases it set.
+func (s *stage) notify(ctx workflow.Context, verified bool, promotion string, aliases map[string]string) {
+	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, Promotion: promotion,
+		Aliases: aliases, At: workflow.Now(ctx)}
 	for _, r := range s.Config.Stage.Spec.RequestedFreight {
 		signalQuietly(ctx, railyard.PipelineWorkflowID(s.Project, r.Origin.Name), SignalStageEvent, ev)
 	}
@@ -269,10 +204,26 @@ func (s *stage) details(ctx workflow.Context) {
 		msg += "; verification " + s.History[0].Verification.Phase
 	}
 	if s.Current != nil {
-		msg += "; promoting " + s.Current.Promotion
+		msg += "; promoting " + s.Current.Name
 	}
-	if len(s.Queue) > 0 {
-		msg += fmt.Sprintf("; %d queued", len(s.Queue))
+	if n := s.Queue.Len(); n > 0 {
+		msg += fmt.Sprintf("; %d queued", n)
+	}
+	for _, w := range s.waiting() {
+		msg += "; " + w
 	}
 	workflow.SetCurrentDetails(ctx, msg)
+}
+
+// waiting lists why queued requests have not started ("waiting for config").
+func (s *stage) waiting() []string {
+	var out []string
+	for _, list := range [][]railyard.PromotionRequest{s.Queue.Pending, s.Queue.Parked} {
+		for _, r := range list {
+			if r.Waiting != "" && !slices.Contains(out, r.Waiting) {
+				out = append(out, r.Waiting)
+			}
+		}
+	}
+	return out
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
@@ -140,11 +138,11 @@ func (s *stage) provenance(c railyard.Collection) ([]string, string) {
 // needsVerifiedCombination reports whether an auto-promotion must wait
 // because a slot it changes requires verified combinations and the
 // resulting collection was not verified upstream.
-func (s *stage) needsVerifiedCombination(e Enqueue, c railyard.Collection) bool {
-	if e.Actor != autoActor || len(s.upstreams()) == 0 {
+func (s *stage) needsVerifiedCombination(r railyard.PromotionRequest, c railyard.Collection) bool {
+	if !r.Auto || len(s.upstreams()) == 0 {
 		return false
 	}
-	for _, t := range e.Targets {
+	for _, t := range r.Targets {
 		if req, ok := s.Config.Stage.Spec.Request(t.Origin); ok && req.Sources.RequireVerifiedCombination {
 			return len(s.verifiedUpstream(c)) == 0
 		}
@@ -155,8 +153,8 @@ func (s *stage) needsVerifiedCombination(e Enqueue, c railyard.Collection) bool 
 // supersededUpstream reports whether a waiting promotion's Freight is no
 // longer held by any upstream stage, so the combination it waits for can
 // never be verified.
-func (s *stage) supersededUpstream(e Enqueue) bool {
-	for _, t := range e.Targets {
+func (s *stage) supersededUpstream(r railyard.PromotionRequest) bool {
+	for _, t := range r.Targets {
 		held := false
 		for _, u := range s.upstreams() {
 			held = held || s.Upstream[u].Current.Has(t.ID)
@@ -189,34 +187,17 @@ func (s *stage) validatePromoteCollection(ctx workflow.Context, req PromoteColle
 	return nil
 }
 
-// promoteCollection starts one promotion that moves every slot of the
+// promoteCollection queues one promotion that moves every slot of the
 // upstream stage into this one.
 func (s *stage) promoteCollection(ctx workflow.Context, req PromoteCollectionRequest) (PromoteResult, error) {
 	c := s.Upstream[req.From].Current.Keep(s.requested())
-	s.Seq++
-	now := workflow.Now(ctx)
-	name := railyard.PromotionName(s.Stage, now, s.Seq, c.ID)
-	id := railyard.PromotionWorkflowID(s.Project, s.Stage, name)
-	opts := workflow.ChildWorkflowOptions{WorkflowID: id, ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary: fmt.Sprintf("promote %s's collection (%s) to %s", req.From, c.Summary(), s.Stage),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(s.Project),
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrStage).ValueSet(s.Stage))}
-	in := PromotionInput{Project: s.Project, Stage: s.Stage, Name: name, Actor: req.Actor, Targets: c.Refs()}
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), Promotion, in)
-	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return PromoteResult{}, fmt.Errorf("starting promotion %s: %w", name, err)
+	r := railyard.PromotionRequest{Targets: c.Refs(), Actor: req.Actor, From: req.From}
+	if err := s.request(ctx, r); err != nil {
+		return PromoteResult{}, err
 	}
-	var ids []string
-	for _, r := range c.Refs() {
-		ids = append(ids, r.ID)
-	}
-	s.Promotions = append([]PromotionRecord{{Name: name, WorkflowID: id, Stage: s.Stage, Freight: ids,
-		Actor: req.Actor, Phase: PhasePending, StartedAt: now}}, s.Promotions...)
-	if len(s.Promotions) > maxPromotions {
-		s.Promotions = s.Promotions[:maxPromotions]
-	}
-	return PromoteResult{Promotion: name, WorkflowID: id, Freight: c.ID}, nil
+	q := s.Queue.Pending[len(s.Queue.Pending)-1]
+	return PromoteResult{Promotion: q.Name, WorkflowID: railyard.PromotionWorkflowID(s.Project, s.Stage, q.Name),
+		Freight: c.ID}, nil
 }
 
 func (s *stage) requested() []railyard.FreightOrigin {

@@ -29,7 +29,7 @@ func (s *stage) verify(ctx workflow.Context) {
 	if v == nil || len(v.AnalysisTemplates) == 0 {
 		s.History[0].Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: now, FinishedAt: now,
 			Message: "no verification configured"}
-		s.notify(ctx, true)
+		s.notify(ctx, true, "", nil)
 		return
 	}
 	vctx, cancel := workflow.WithCancel(ctx)
@@ -43,7 +43,7 @@ func (s *stage) verify(ctx workflow.Context) {
 	s.cancelVerify = nil
 	rec := &s.History[0].Verification
 	rec.Phase, rec.Message, rec.FinishedAt = phase, msg, workflow.Now(ctx)
-	s.notify(ctx, phase == VerifySuccessful)
+	s.notify(ctx, phase == VerifySuccessful, "", nil)
 }
 
 // analyse plans the metrics and measures them side by side until each is
@@ -120,7 +120,7 @@ func (s *stage) validateVerify(_ workflow.Context, req VerifyRequest) error {
 	case s.Config == nil || len(s.History) == 0:
 		return fmt.Errorf("stage %s holds no Freight to verify", s.Stage)
 	case !req.Abort && s.Current != nil:
-		return fmt.Errorf("stage %s is promoting (%s); verify after it finishes", s.Stage, s.Current.Promotion)
+		return fmt.Errorf("stage %s is promoting (%s); verify after it finishes", s.Stage, s.Current.Name)
 	case req.Abort && s.cancelVerify == nil:
 		return fmt.Errorf("stage %s has no verification running", s.Stage)
 	case !req.Abort && !s.History[0].Verification.Terminal():

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/expr-lang/expr"
 
@@ -16,6 +17,27 @@ type Freight struct {
 	// present in the collection are used.
 	Requested  []railyard.FreightOrigin
 	Warehouses []railyard.Warehouse
+	// Empty, when set, records the requested origins whose empty slot an
+	// expression asked for.
+	Empty *EmptySlots
+}
+
+// EmptySlots records the origins (Warehouse names) whose slot was empty
+// when an artifact function asked for it.
+type EmptySlots struct{ names []string }
+
+func (e *EmptySlots) add(name string) {
+	if e != nil && !slices.Contains(e.names, name) {
+		e.names = append(e.names, name)
+	}
+}
+
+// Names lists the recorded origins in the order they were asked for.
+func (e *EmptySlots) Names() []string {
+	if e == nil {
+		return nil
+	}
+	return e.names
 }
 
 // FreightFunctions returns warehouse, commitFrom, imageFrom and chartFrom
@@ -139,6 +161,7 @@ func (f Freight) find(repo string, m matcher, origin *railyard.FreightOrigin) (a
 	}
 	ref, ok := f.Collection.Get(*origin)
 	if !ok {
+		f.Empty.add(origin.Name)
 		return nil, nil
 	}
 	if v, ok := m.ref(ref); ok {

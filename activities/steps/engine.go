@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/railyard/railyard"
@@ -76,6 +77,10 @@ type StepResponse struct {
 	// output under the task's alias.
 	TaskAlias  string         `json:"taskAlias,omitempty"`
 	TaskOutput map[string]any `json:"taskOutput,omitempty"`
+	// EmptySlots names the requested origins whose slot was empty when the
+	// step's expressions asked for their artifacts, set when the step did
+	// not succeed: the promotion waits for them.
+	EmptySlots []string `json:"emptySlots,omitempty"`
 }
 
 // DefaultPollInterval is how long a Running step waits when it does not say.
@@ -105,16 +110,22 @@ func (e *Engine) Run(ctx context.Context, req StepRequest) (StepResponse, error)
 	if req.Alias == "" {
 		req.Alias = AliasOf(req.Step, req.Index)
 	}
-	resp := e.run(ctx, req)
+	empty := &expr.EmptySlots{}
+	resp := e.run(ctx, req, empty)
 	resp.Alias = req.Alias
+	if names := empty.Names(); len(names) > 0 && (resp.Status == StatusErrored || resp.Status == StatusFailed) {
+		resp.EmptySlots, resp.Terminal = names, true
+		resp.Message = fmt.Sprintf("needs Freight from %s, whose slot in stage %s is empty: %s",
+			strings.Join(names, ", "), req.Promotion.Stage, resp.Message)
+	}
 	return resp, nil
 }
 
-func (e *Engine) run(ctx context.Context, req StepRequest) StepResponse {
+func (e *Engine) run(ctx context.Context, req StepRequest, empty *expr.EmptySlots) StepResponse {
 	if req.Step.If == "" && expr.HasFailures(req.Statuses) {
 		return StepResponse{Status: StatusSkipped}
 	}
-	ev, err := e.evaluator(ctx, req)
+	ev, err := e.evaluator(ctx, req, empty)
 	if err != nil {
 		return errored(err, true)
 	}

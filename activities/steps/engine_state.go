@@ -14,12 +14,12 @@ import (
 
 // evaluator builds the expression evaluator of one step: its vars (global
 // vars without outputs, then step vars with outputs) and every function.
-func (e *Engine) evaluator(ctx context.Context, req StepRequest) (*expr.Evaluator, error) {
+func (e *Engine) evaluator(ctx context.Context, req StepRequest, empty *expr.EmptySlots) (*expr.Evaluator, error) {
 	p := req.Promotion
 	pc := expr.PromotionContext{Project: p.Project, Stage: p.Stage, Promotion: p.Name,
 		Actor: p.Actor, StepAlias: req.Alias, TargetFreight: p.TargetFreight}
 	fns := [][]exprlang.Option{
-		expr.FreightFunctions(expr.Freight{Collection: p.Collection, Requested: p.Requested, Warehouses: p.Warehouses}),
+		expr.FreightFunctions(expr.Freight{Collection: p.Collection, Requested: p.Requested, Warehouses: p.Warehouses, Empty: empty}),
 		expr.SecretFunction(ctx, e.Secrets, p.Project),
 		expr.StatusFunctions(req.Alias, req.Statuses),
 	}
