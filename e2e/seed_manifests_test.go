@@ -10,9 +10,8 @@ import (
 // requesting both. dev auto-promotes both origins, uat images only, prod
 // nothing. @IMAGES@, @CONFIG@, @GITOPS@ and @INTERVAL@ are replaced.
 //
-// The git-clone/copy of the config and the file-write of the image are
-// guarded by `if:` because a stage's first promotion fills one slot while
-// the other is still empty: commitFrom/imageFrom are nil then.
+// The template is the plain one a user writes, with no `if:` guards: a
+// promotion into a stage whose other slot is still empty waits for it.
 const seedProject = `
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Project
@@ -72,7 +71,6 @@ spec:
   - name: gitopsRepo
   steps:
   - uses: git-clone
-    if: ${{ commitFrom(vars.configRepo) != nil }}
     config:
       repoURL: ${{ vars.configRepo }}
       checkout:
@@ -89,12 +87,10 @@ spec:
     config:
       path: ./out
   - uses: copy
-    if: ${{ commitFrom(vars.configRepo) != nil }}
     config:
       inPath: ./config/feature-flags
       outPath: ./out/feature-flags
   - uses: file-write
-    if: ${{ imageFrom(vars.imageRepo) != nil }}
     config:
       path: ./out/image.txt
       contents: ${{ imageFrom(vars.imageRepo).Tag }}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+
+	"github.com/railyard/railyard"
 )
 
 // TestSeed plays the seed's scenario (Kargo #1680, "Multiple pipelines"):
@@ -43,22 +45,32 @@ func TestSeed(t *testing.T) {
 	w.figure("TestSeed total (servers, scenario, polling): %s", time.Since(start).Round(time.Millisecond))
 }
 
-// stepAllAtV1 is step 1: dev takes (v1, v1) by auto-promotion, uat takes
-// image v1 automatically and config v1 by a manual promote, and prod takes
-// uat's whole collection.
+// stepAllAtV1 is step 1: dev's two origins fill together in one
+// promotion; uat's auto-promotion of image v1 needs the config slot, which
+// uat does not auto-promote, so it waits for config (its promotion fails,
+// naming the slot) until a manual promote of config v1 brings both in one
+// promotion; prod takes uat's whole collection.
 func (w *seedWorld) stepAllAtV1(c client.Client, v1 slotsWant) {
 	w.t.Helper()
 	w.await(2*time.Minute, "step 1: dev auto-promoted to (v1, v1)", map[string]slotsWant{"dev": v1})
-	w.await(time.Minute, "step 1: uat auto-promoted to image v1 only",
-		map[string]slotsWant{"uat": {Image: v1.Image}})
-	w.settle()
+	if n := w.commits("stage/dev"); n != 1 {
+		w.t.Errorf("step 1: dev's first fill made %d commits, want 1 (both origins in one promotion)", n)
+	}
+	w.e.eventually(time.Minute, "step 1: uat waits for config", func() bool {
+		q := w.stage("uat").Queue
+		return len(q.Parked) == 1 && strings.Contains(q.Parked[0].Waiting, "waiting for config")
+	})
+	w.wantFailedPromotion("uat", "config")
 	if st := w.stage("prod"); len(st.History) != 0 || w.commits("stage/prod") != 0 {
 		w.t.Fatalf("step 1: prod was promoted without being asked: %+v", st.History)
 	}
 
 	m := w.mark(c)
 	w.retry("promote", "--project", "seed", "--stage", "uat", "--freight", w.configFreight(v1.Config).Alias)
-	w.await(time.Minute, "step 1: config v1 promoted to uat", map[string]slotsWant{"dev": v1, "uat": v1})
+	w.await(time.Minute, "step 1: config v1 promoted to uat, with image v1", map[string]slotsWant{"dev": v1, "uat": v1})
+	if n := w.commits("stage/uat"); n != 1 {
+		w.t.Errorf("step 1: uat has %d commits, want 1", n)
+	}
 	w.settle()
 	w.reportEvents(c, "1b config v1 -> uat (manual)", m)
 
@@ -209,5 +221,24 @@ func (w *seedWorld) wantNeverVerified(stage string) {
 	}
 	if !strings.Contains(row, "unverified upstream") || !strings.Contains(row, "images=") {
 		w.t.Fatalf("get stages %s does not show the unverified combination:\n%s", stage, table)
+	}
+}
+
+// wantFailedPromotion checks that the stage's newest promotion failed for
+// want of the slot's Freight: its record names the slot, its workflow is
+// Failed in Temporal (not Completed), and `get stages` says what it waits
+// for.
+func (w *seedWorld) wantFailedPromotion(stage, slot string) {
+	w.t.Helper()
+	ps := w.stage(stage).Promotions
+	if len(ps) == 0 || ps[0].Phase != railyard.PhaseErrored || !strings.Contains(ps[0].Message, slot) {
+		w.t.Fatalf("%s: newest promotion %+v; want Errored naming the %s slot", stage, ps, slot)
+	}
+	if got := w.e.workflowStatus(ps[0].WorkflowID); got != "Failed" {
+		w.t.Errorf("%s: promotion %s's workflow is %s, want Failed", stage, ps[0].Name, got)
+	}
+	w.t.Logf("%s: %s", ps[0].Name, ps[0].Message)
+	if table := w.e.must("get", "stages", stage, "--project", "seed"); !strings.Contains(table, "waiting for "+slot) {
+		w.t.Errorf("get stages %s does not say it waits for %s:\n%s", stage, slot, table)
 	}
 }
