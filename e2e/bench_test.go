@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,8 +84,12 @@ type benchProject struct {
 }
 
 // BenchmarkPromotion measures one auto-promotion of the classic template on
-// gitops.git, from the refresh request to Succeeded: cold (a new worker with
-// an empty cache for every promotion) and warm (one worker throughout).
+// gitops.git, from the refresh request to the pushed commit and to
+// Succeeded: cold (a new worker with an empty cache for every promotion),
+// warm (one worker throughout), and a series on one warm worker reported at
+// promotions 1, 100 and 1,000 (BENCH_SERIES sets its length; default 100).
+// Each is set beside a plain `git clone --bare` of the same repository,
+// timed in the same run.
 func BenchmarkPromotion(b *testing.B) {
 	p := newBenchProject(b)
 	b.Run("cold", func(b *testing.B) {
@@ -95,6 +101,46 @@ func BenchmarkPromotion(b *testing.B) {
 		p.settle(b)
 		p.run(b, func() {})
 	})
+	b.Run("series", func(b *testing.B) {
+		p.restartWorker(b)
+		p.series(b, seriesLength())
+	})
+}
+
+func seriesLength() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_SERIES")); err == nil && n > 0 {
+		return n
+	}
+	return 100
+}
+
+// series runs n promotions on one worker and reports the first, and the
+// last ten before the 100th and the 1,000th.
+func (p *benchProject) series(b *testing.B, n int) {
+	var window promotionFigures
+	for i := 1; i <= n; i++ {
+		f := p.promote(b)
+		p.settle(b)
+		window.add(f)
+		if i == 1 || i%10 == 0 && (i == 100 || i == 1000 || i == n) {
+			window.report(b, fmt.Sprintf(" promotion %d", i), p.bareClone(b))
+			window = promotionFigures{}
+		} else if i%10 == 0 {
+			window = promotionFigures{}
+		}
+	}
+}
+
+// bareClone times `git clone --bare` of gitops.git from the git server.
+func (p *benchProject) bareClone(b *testing.B) time.Duration {
+	dir := b.TempDir()
+	start := time.Now()
+	if out, err := exec.Command("git", "clone", "-q", "--bare", p.git.URL("gitops"), filepath.Join(dir, "g.git")).CombinedOutput(); err != nil {
+		b.Fatalf("git clone --bare: %v: %s", err, out)
+	}
+	d := time.Since(start)
+	os.RemoveAll(dir)
+	return d
 }
 
 func newBenchProject(b *testing.B) *benchProject {
@@ -133,7 +179,7 @@ func (p *benchProject) run(b *testing.B, prepare func()) {
 		sum.add(f)
 		p.settle(b)
 	}
-	sum.report(b)
+	sum.report(b, "", p.bareClone(b))
 }
 
 // promote commits a change to the source, asks for a refresh and waits for
@@ -166,9 +212,10 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 		b.Fatalf("promotion %s: %s: %s", rec.Name, st.Phase, st.Message)
 	}
 	h := p.history(b, rec.WorkflowID)
-	f := promotionFigures{n: 1, wall: wall, workflow: st.FinishedAt.Sub(st.StartedAt), events: h.events,
-		before: h.started.Sub(start), grant: h.granted.Sub(h.started), dispatch: h.dispatch,
-		steps: map[string]time.Duration{}}
+	f := promotionFigures{n: 1, wall: wall, pushed: h.pushed.Sub(start), workflow: st.FinishedAt.Sub(st.StartedAt),
+		events: h.events, before: h.started.Sub(start), firstStep: h.firstStep.Sub(h.started),
+		wtDispatch: h.wtDispatch, wtProcess: h.wtProcess, wtCount: h.wtCount, dispatch: h.dispatch,
+		actCount: h.actCount, steps: map[string]time.Duration{}}
 	for _, s := range st.Steps {
 		f.steps[s.Uses] += s.Duration
 		f.stepSum += s.Duration

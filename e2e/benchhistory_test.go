@@ -10,12 +10,17 @@ import (
 )
 
 // promotionHistory is what a Promotion workflow's history tells about
-// where its time went.
+// where its time went, hop by hop.
 type promotionHistory struct {
-	events   int
-	started  time.Time     // WorkflowExecutionStarted
-	granted  time.Time     // first activity scheduled: the stage gave its turn
-	dispatch time.Duration // sum of activities' schedule-to-start latency
+	events     int
+	started    time.Time     // WorkflowExecutionStarted
+	firstStep  time.Time     // first activity scheduled
+	pushed     time.Time     // the last RunStep completed: the commit is on the remote
+	wtDispatch time.Duration // workflow tasks: scheduled → started
+	wtProcess  time.Duration // workflow tasks: started → completed (the worker's replay and commands)
+	wtCount    int
+	dispatch   time.Duration // activity tasks: scheduled → started
+	actCount   int
 }
 
 func (p *benchProject) history(b *testing.B, workflowID string) promotionHistory {
@@ -23,31 +28,41 @@ func (p *benchProject) history(b *testing.B, workflowID string) promotionHistory
 	defer cancel()
 	it := p.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h promotionHistory
-	scheduled := map[int64]time.Time{}
+	at := map[int64]time.Time{}
+	types := map[int64]string{}
 	for it.HasNext() {
 		ev, err := it.Next()
 		if err != nil {
 			b.Fatalf("history of %s: %v", workflowID, err)
 		}
-		h.add(ev, scheduled)
+		h.add(ev, at, types)
 	}
 	return h
 }
 
-func (h *promotionHistory) add(ev *historypb.HistoryEvent, scheduled map[int64]time.Time) {
+func (h *promotionHistory) add(ev *historypb.HistoryEvent, at map[int64]time.Time, types map[int64]string) {
 	h.events++
-	at := ev.GetEventTime().AsTime()
+	t := ev.GetEventTime().AsTime()
+	at[ev.GetEventId()] = t
 	switch ev.GetEventType() {
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-		h.started = at
+		h.started = t
+	case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+		h.wtDispatch += t.Sub(at[ev.GetWorkflowTaskStartedEventAttributes().GetScheduledEventId()])
+		h.wtCount++
+	case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+		h.wtProcess += t.Sub(at[ev.GetWorkflowTaskCompletedEventAttributes().GetStartedEventId()])
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-		if h.granted.IsZero() {
-			h.granted = at
+		if h.firstStep.IsZero() {
+			h.firstStep = t
 		}
-		scheduled[ev.GetEventId()] = at
+		types[ev.GetEventId()] = ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-		if s, ok := scheduled[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()]; ok {
-			h.dispatch += at.Sub(s)
+		h.dispatch += t.Sub(at[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()])
+		h.actCount++
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+		if types[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] == "RunStep" {
+			h.pushed = t
 		}
 	}
 }
