@@ -26,7 +26,7 @@ type UpstreamView struct {
 	CurrentVerified bool                `json:"currentVerified"`
 	// Verified are the combinations verified there, newest first: origin →
 	// Freight ID.
-	Verified []map[string]string `json:"verified,omitempty"`
+	Verified []railyard.Combination `json:"verified,omitempty"`
 }
 
 // PromoteCollectionRequest promotes every slot of an upstream stage into
@@ -36,8 +36,6 @@ type PromoteCollectionRequest struct {
 	Actor string `json:"actor,omitempty"`
 }
 
-const maxVerifiedCombinations = 20
-
 func (s *stage) upstreamEvent(ev UpstreamEvent) {
 	if s.Upstream == nil {
 		s.Upstream = map[string]UpstreamView{}
@@ -45,35 +43,10 @@ func (s *stage) upstreamEvent(ev UpstreamEvent) {
 	v := s.Upstream[ev.Stage]
 	v.Current, v.CurrentVerified = ev.Collection, ev.Verified
 	if ev.Verified {
-		combo := combination(ev.Collection)
-		v.Verified = slices.DeleteFunc(v.Verified, func(m map[string]string) bool { return equalMaps(m, combo) })
-		v.Verified = append([]map[string]string{combo}, v.Verified...)
-		if len(v.Verified) > maxVerifiedCombinations {
-			v.Verified = v.Verified[:maxVerifiedCombinations]
-		}
+		v.Verified = railyard.RememberVerified(v.Verified, ev.Collection)
 	}
 	s.Upstream[ev.Stage] = v
 	s.dirty = true
-}
-
-func combination(c railyard.Collection) map[string]string {
-	m := make(map[string]string, len(c.Items))
-	for k, r := range c.Items {
-		m[k] = r.ID
-	}
-	return m
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // upstreams lists the stages this stage takes Freight from, in order.
@@ -89,50 +62,21 @@ func (s *stage) upstreams() []string {
 	return out
 }
 
-// verifiedUpstream lists the upstream stages in which exactly this
-// combination — every slot that stage also holds — was verified together.
-func (s *stage) verifiedUpstream(c railyard.Collection) []string {
-	var out []string
-	for _, u := range s.upstreams() {
-		for _, combo := range s.Upstream[u].Verified {
-			if covers(combo, c) {
-				out = append(out, u)
-				break
-			}
-		}
+// verified is what each upstream stage has verified.
+func (s *stage) verified() map[string][]railyard.Combination {
+	out := make(map[string][]railyard.Combination, len(s.Upstream))
+	for _, u := range workflow.DeterministicKeys(s.Upstream) {
+		out[u] = s.Upstream[u].Verified
 	}
 	return out
 }
 
-// covers reports whether a verified combination agrees with c on every
-// origin, holding at least two of c's slots (one slot is no combination).
-func covers(combo map[string]string, c railyard.Collection) bool {
-	shared := 0
-	for k, r := range c.Items {
-		id, ok := combo[k]
-		if !ok {
-			continue
-		}
-		if id != r.ID {
-			return false
-		}
-		shared++
-	}
-	return shared == len(c.Items) || (shared >= 2 && shared == len(combo))
+func (s *stage) verifiedUpstream(c railyard.Collection) []string {
+	return railyard.VerifiedUpstream(c, s.upstreams(), s.verified())
 }
 
-// provenance describes whether a collection's combination was verified
-// upstream, for `get stages`.
 func (s *stage) provenance(c railyard.Collection) ([]string, string) {
-	ups := s.upstreams()
-	if len(c.Items) < 2 || len(ups) == 0 {
-		return nil, ""
-	}
-	got := s.verifiedUpstream(c)
-	if len(got) == 0 {
-		return nil, "combination never verified upstream (" + strings.Join(ups, ", ") + ")"
-	}
-	return got, "combination verified in " + strings.Join(got, ", ")
+	return railyard.Provenance(c, s.upstreams(), s.verified())
 }
 
 // needsVerifiedCombination reports whether an auto-promotion must wait
