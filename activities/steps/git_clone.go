@@ -196,6 +196,10 @@ func (g GitClone) addWorktree(ctx context.Context, sc *Context, repo string, rem
 		branch = name
 	}
 	if _, err := gitIn(ctx, g.Git, repo, "rev-parse", "--verify", "-q", "refs/heads/"+branch); err == nil {
+		// Remember where the remote's branch was, for git-push's lease.
+		if _, err := gitIn(ctx, g.Git, repo, "update-ref", "refs/remotes/origin/"+branch, "refs/heads/"+branch); err != nil {
+			return err
+		}
 		_, err = gitIn(ctx, g.Git, repo, append(add, path, branch)...)
 		return err
 	}

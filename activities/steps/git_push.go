@@ -13,10 +13,12 @@ import (
 	"github.com/railyard/railyard/activities/git"
 )
 
-// GitPush is the `git-push` step. It is idempotent: before pushing it
-// fetches the target branch, and when a commit there already carries this
-// promotion's trailer it reports that commit instead of pushing again. When
-// the remote moved on, it rebases and retries up to maxAttempts times.
+// GitPush is the `git-push` step. It is idempotent: when the commit the
+// clone saw at the tip of the target branch, or one before it, carries this
+// promotion's trailer, it reports that commit instead of pushing again.
+// Otherwise it pushes with a lease on that tip, one round trip when the
+// remote has not moved. When it has, the step fetches the branch, looks for
+// its trailer there, rebases and retries, up to maxAttempts times.
 type GitPush struct{ Git *git.Client }
 
 type gitPushConfig struct {
@@ -116,6 +118,9 @@ func (j *pushJob) output(commit string) Result {
 }
 
 func (j *pushJob) pushBranch(ctx context.Context) (Result, error) {
+	if res, done, err := j.fastPush(ctx); done {
+		return res, err
+	}
 	var last error
 	for attempt := 1; attempt <= j.attempts(); attempt++ {
 		if attempt > 1 {
@@ -163,6 +168,42 @@ func (j *pushJob) tryPush(ctx context.Context) (Result, bool, error) {
 	}
 	err = fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err)
 	return Result{}, isRaceLost(err), remoteFailure(err)
+}
+
+// fastPush pushes in one round trip when the remote branch is where the
+// clone saw it (refs/remotes/origin/<branch>, set by git-clone): the push
+// carries a lease on that commit. done is false when the careful path must
+// run: a forced push, or a remote that moved since the clone.
+func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err error) {
+	if j.c.Force {
+		return Result{}, false, nil
+	}
+	seen := "refs/remotes/origin/" + j.branch
+	known, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "-q", "--verify", seen+"^{commit}")
+	if err != nil {
+		known = "" // the branch did not exist when cloned: the lease says so
+	}
+	if j.sc.Promotion != "" && known != "" {
+		if sha, err := j.findPromotionCommit(ctx); err != nil || sha != "" {
+			return j.output(sha), true, err
+		}
+	}
+	head, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "HEAD")
+	if err != nil {
+		return Result{}, false, nil // the careful path reports it
+	}
+	if head == known {
+		return j.output(head), true, nil // nothing new: the remote has it
+	}
+	lease := "--force-with-lease=refs/heads/" + j.branch + ":" + known
+	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "push", lease, "origin", "HEAD:refs/heads/"+j.branch)
+	switch {
+	case err == nil:
+		return j.output(head), true, nil
+	case isRaceLost(err):
+		return Result{}, false, nil
+	}
+	return Result{}, true, remoteFailure(fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err))
 }
 
 // fetchTarget fetches the target branch into refs/remotes/origin/<branch>
