@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
@@ -204,8 +207,19 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	var st workflows.PromotionStatus
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st); err != nil {
-		b.Fatalf("promotion %s: %v", rec.Name, err)
+	for {
+		// The stage lists a promotion as it starts the child, a moment
+		// before the server has created it.
+		err := p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st)
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			b.Fatalf("promotion %s: %v", rec.Name, err)
+		}
+		break
 	}
 	wall := time.Since(start)
 	if st.Phase != railyard.PhaseSucceeded {
