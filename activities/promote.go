@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/railyard/railyard/activities/steps"
 )
@@ -13,10 +16,20 @@ import (
 // a worker that dies stops heartbeating and its step is given up quickly.
 const heartbeatEvery = 5 * time.Second
 
+// ErrTypeWorkspaceElsewhere is the error type of a step that reached a
+// worker other than the one holding its workspace; the Promotion then sends
+// it to that worker's own queue.
+const ErrTypeWorkspaceElsewhere = "WorkspaceElsewhere"
+
 // RunStep runs one promotion step in the promotion's workspace on this
 // worker. Step outcomes (including failures) are results, not errors, so
-// that each lands in history as the step's status.
+// that each lands in history as the step's status. A step whose workspace
+// is on another worker is refused at once.
 func (a *Activities) RunStep(ctx context.Context, req steps.StepRequest) (steps.StepResponse, error) {
+	if !a.holds(req.Promotion.WorkDir) {
+		return steps.StepResponse{}, temporal.NewNonRetryableApplicationError(
+			"workspace "+req.Promotion.WorkDir+" is on another worker", ErrTypeWorkspaceElsewhere, nil)
+	}
 	stop := keepAlive(ctx)
 	defer stop()
 	return a.Steps.Run(ctx, req)
@@ -41,4 +54,9 @@ func keepAlive(ctx context.Context) func() {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// holds reports whether a workspace directory belongs to this worker.
+func (a *Activities) holds(dir string) bool {
+	return a.WorkRoot != "" && strings.HasPrefix(filepath.Clean(dir), filepath.Clean(a.WorkRoot)+string(filepath.Separator))
 }

@@ -45,3 +45,23 @@ func TestPrepareWorkRoot(t *testing.T) {
 		t.Error("removing a directory outside the work root was allowed")
 	}
 }
+
+func TestRunStepRefusesAnotherWorkersWorkspace(t *testing.T) {
+	a := &Activities{WorkRoot: "/work/root-1"}
+	cases := []struct {
+		dir  string
+		here bool
+	}{
+		{"/work/root-1/dev.x.f1", true},
+		{"/work/root-10/dev.x.f1", false},
+		{"/work/root-1/../root-2/p", false},
+		{"", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dir, func(t *testing.T) {
+			if got := a.holds(tc.dir); got != tc.here {
+				t.Errorf("holds(%q) = %v, want %v", tc.dir, got, tc.here)
+			}
+		})
+	}
+}

@@ -178,11 +178,9 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
-	var a *activities.Activities
 	for {
 		var resp steps.StepResponse
-		actx := stepOptions(ctx, ws.TaskQueue, summary, steps.StepTimeout(req.Step))
-		err := workflow.ExecuteActivity(actx, a.RunStep, req).Get(ctx, &resp)
+		err := runOnce(ctx, ws, req, summary, &resp)
 		switch {
 		case workerLost(err):
 			return rec, resp, errWorkerLost
@@ -208,6 +206,21 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 		rec.Duration = workflow.Now(ctx).Sub(start)
 		return rec, resp, nil
 	}
+}
+
+// runOnce runs the step on the workflow's own task queue first, so that the
+// server can hand it to this worker at once (eager dispatch) when the worker
+// holds the workspace, as it usually does; elsewhere, the step is refused
+// and sent to the queue of the worker that holds it.
+func runOnce(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, resp *steps.StepResponse) error {
+	var a *activities.Activities
+	timeout := steps.StepTimeout(req.Step)
+	err := workflow.ExecuteActivity(stepOptions(ctx, workflow.GetInfo(ctx).TaskQueueName, summary, timeout), a.RunStep, req).Get(ctx, resp)
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == activities.ErrTypeWorkspaceElsewhere {
+		err = workflow.ExecuteActivity(stepOptions(ctx, ws.TaskQueue, summary, timeout), a.RunStep, req).Get(ctx, resp)
+	}
+	return err
 }
 
 // workerLost tells a dead worker (nobody took the step from its queue, or

@@ -107,6 +107,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		dynamicconfig.FrontendPersistenceMaxQPS.Key():                    10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():                     45000,
+		// Promotion steps run on the Promotion's own queue first, handed to
+		// the worker that completes the workflow task (and holds the
+		// workspace) without a trip through matching.
+		dynamicconfig.EnableActivityEagerExecution.Key(): true,
 	}
 }
 
