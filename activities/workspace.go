@@ -35,6 +35,10 @@ func (a *Activities) CreateWorkspace(ctx context.Context, promotion string) (Wor
 	return Workspace{Dir: dir, TaskQueue: a.HostQueue}, nil
 }
 
+// RemoveWorkspaceName is RemoveWorkspace's registered name (a local
+// activity of the Promotion).
+const RemoveWorkspaceName = "RemoveWorkspace"
+
 // RemoveWorkspace deletes a promotion's working directory.
 func (a *Activities) RemoveWorkspace(ctx context.Context, ws Workspace) error {
 	if !strings.HasPrefix(filepath.Clean(ws.Dir), filepath.Clean(a.WorkRoot)+string(filepath.Separator)) {

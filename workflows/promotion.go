@@ -233,11 +233,23 @@ func workerLost(err error) bool {
 	return t.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START || t.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT
 }
 
+// removeWorkspace removes the workspace with a local activity, on the worker
+// running this workflow task: usually the one holding the workspace. On
+// another worker it fails harmlessly and the holder's next start clears it.
 func (st *PromotionStatus) removeWorkspace(ctx workflow.Context, ws activities.Workspace) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	var a *activities.Activities
-	actx := stepOptions(dctx, ws.TaskQueue, "remove workspace "+ws.Dir, time.Minute)
-	if err := workflow.ExecuteActivity(actx, a.RemoveWorkspace, ws).Get(dctx, nil); err != nil {
+	if workflow.GetVersion(dctx, "local-remove-workspace", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		var a *activities.Activities
+		actx := stepOptions(dctx, ws.TaskQueue, "remove workspace "+ws.Dir, time.Minute)
+		if err := workflow.ExecuteActivity(actx, a.RemoveWorkspace, ws).Get(dctx, nil); err != nil {
+			workflow.GetLogger(ctx).Info("workspace not removed", "dir", ws.Dir, "error", err)
+		}
+		return
+	}
+	lctx := workflow.WithLocalActivityOptions(dctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: time.Minute, RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 1},
+		Summary: "remove workspace " + ws.Dir})
+	if err := workflow.ExecuteLocalActivity(lctx, activities.RemoveWorkspaceName, ws).Get(dctx, nil); err != nil {
 		workflow.GetLogger(ctx).Info("workspace not removed", "dir", ws.Dir, "error", err)
 	}
 }
