@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/steps"
 )
 
@@ -19,7 +20,7 @@ const heartbeatEvery = 5 * time.Second
 func (a *Activities) RunStep(ctx context.Context, req steps.StepRequest) (steps.StepResponse, error) {
 	stop := keepAlive(ctx)
 	defer stop()
-	return a.Steps.Run(ctx, req)
+	return a.Steps.Run(creds.WithProject(ctx, req.Promotion.Project), req)
 }
 
 // keepAlive heartbeats until stopped; a cancellation requested by the
