@@ -41,11 +41,15 @@ type index struct {
 // build reads every project's receivers and resolves their Secrets.
 func (s *Server) build(ctx context.Context) (*index, error) {
 	projects, err := s.Directory.Projects(ctx)
-	if err != nil {
+	switch {
+	case err != nil && len(projects) == 0:
 		return nil, fmt.Errorf("listing projects: %w", err)
+	case err != nil:
+		s.logger().Warn("reading some projects' receivers", "error", err)
 	}
 	idx := &index{byPath: map[string]*endpoint{}, statuses: map[string][]railyard.WebhookReceiverStatus{}}
 	for _, p := range projects {
+		idx.statuses[p.Project] = []railyard.WebhookReceiverStatus{}
 		for _, rc := range p.Config.WebhookReceivers {
 			st := railyard.WebhookReceiverStatus{Name: rc.Name, Kind: rc.Kind()}
 			ep, err := s.resolve(p, rc)
@@ -123,8 +127,9 @@ func (s *Server) endpoint(ctx context.Context, path string) (*endpoint, error) {
 	return nil, reject(http.StatusNotFound, "no receiver at this path")
 }
 
-// Statuses reports every project's receivers: kind, path and URL, or why
-// one cannot be served. Secrets are never part of it.
+// Statuses reports every project's receivers (an empty list for a project
+// without any): kind, path and URL, or why one cannot be served. Secrets
+// are never part of it.
 func (s *Server) Statuses(ctx context.Context) (map[string][]railyard.WebhookReceiverStatus, error) {
 	idx, err := s.current(ctx, true)
 	if err != nil {
