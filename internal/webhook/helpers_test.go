@@ -146,7 +146,7 @@ func testProjects() staticDirectory {
 }
 
 // newTestServer serves the test projects on a real HTTP listener.
-func newTestServer(t *testing.T) (*Server, *httptest.Server, *recorder) {
+func newTestServer(t testing.TB) (*Server, *httptest.Server, *recorder) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "secrets.yaml"), []byte(testSecrets), 0o600); err != nil {
@@ -165,7 +165,7 @@ func newTestServer(t *testing.T) (*Server, *httptest.Server, *recorder) {
 }
 
 // post sends body to path with headers and returns the status and reply.
-func post(t *testing.T, base, path string, headers map[string]string, body string) (int, string) {
+func post(t testing.TB, base, path string, headers map[string]string, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
 	if err != nil {
