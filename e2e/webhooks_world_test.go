@@ -53,7 +53,7 @@ metadata: {name: api, namespace: hooks}
 spec:
   interval: 10m
   subscriptions:
-  - image: {repoURL: IMAGE, semverConstraint: ^1.0.0}
+  - image: {repoURL: IMAGE, constraint: ^1.0.0}
 ---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
