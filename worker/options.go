@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.GlobalCredNS, "global-credentials-namespaces", "",
 		"comma-separated namespaces of the Kargo Secrets directory whose credentials every project may use")
 	fs.StringVar(&o.WebhookAddr, "webhook-addr", "",
-		"address serving webhook receivers (default 127.0.0.1:8235 with --dev, else off; \"off\" disables)")
+		"address serving webhook receivers (default <--ip>:8235 with --dev, i.e. 127.0.0.1:8235, else off; \"off\" disables)")
 	fs.StringVar(&o.WebhookURL, "webhook-url", "",
 		"external base URL of the webhook receivers, shown by `railyard get projects` (default http://<webhook-addr>)")
 	fs.StringVar(&o.CacheDir, "cache-dir", defaultDir(os.UserCacheDir, ".railyard-cache"),
@@ -78,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case o.WebhookAddr == "off":
 		o.WebhookAddr = ""
 	case o.WebhookAddr == "" && o.Dev && !isSet(fs, "webhook-addr"):
-		o.WebhookAddr = defaultDevWebhookAddr
+		o.WebhookAddr = net.JoinHostPort(o.IP, defaultDevWebhookPort)
 	}
 	return o, o.validate(fs.NArg())
 }
@@ -104,8 +105,8 @@ func (o options) validate(extraArgs int) error {
 	return nil
 }
 
-// defaultDevWebhookAddr is where --dev serves webhook receivers.
-const defaultDevWebhookAddr = "127.0.0.1:8235"
+// defaultDevWebhookPort is where --dev serves webhook receivers, on --ip.
+const defaultDevWebhookPort = "8235"
 
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false

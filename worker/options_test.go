@@ -13,7 +13,8 @@ func TestWebhookAddrDefaults(t *testing.T) {
 		want string
 	}{
 		{"off without --dev", nil, ""},
-		{"default with --dev", []string{"--dev"}, defaultDevWebhookAddr},
+		{"default with --dev", []string{"--dev"}, "127.0.0.1:8235"},
+		{"default with --dev in a container", []string{"--dev", "--ip", "0.0.0.0"}, "0.0.0.0:8235"},
 		{"set without --dev", []string{"--webhook-addr", "0.0.0.0:9000"}, "0.0.0.0:9000"},
 		{"set with --dev", []string{"--dev", "--webhook-addr", "127.0.0.1:9001"}, "127.0.0.1:9001"},
 		{"off with --dev", []string{"--dev", "--webhook-addr", "off"}, ""},
