@@ -132,8 +132,29 @@ func (p *WebhookParameters) UnmarshalJSON(b []byte) error {
 type GenericWebhookTarget struct {
 	Kind          string                `json:"kind"`
 	Name          string                `json:"name,omitempty"`
-	LabelSelector *StageSelector        `json:"labelSelector,omitempty"`
+	LabelSelector *LabelSelector        `json:"labelSelector,omitempty"`
 	IndexSelector *WebhookIndexSelector `json:"indexSelector,omitempty"`
+}
+
+// LabelSelector is a Kubernetes label selector; every term must hold.
+type LabelSelector struct {
+	MatchLabels      map[string]string          `json:"matchLabels,omitempty"`
+	MatchExpressions []LabelSelectorRequirement `json:"matchExpressions,omitempty"`
+}
+
+// Matches reports whether labels satisfy the selector.
+func (s LabelSelector) Matches(labels map[string]string) bool {
+	for k, v := range s.MatchLabels {
+		if labels[k] != v {
+			return false
+		}
+	}
+	for _, e := range s.MatchExpressions {
+		if !e.matches(labels) {
+			return false
+		}
+	}
+	return true
 }
 
 // WebhookIndexSelector selects Warehouses by the repositories they subscribe to.

@@ -83,7 +83,24 @@ func validateTarget(r *report, src source, f string, t railyard.GenericWebhookTa
 	}
 	checkTemplate(r, src, f+".name", t.Name)
 	if t.LabelSelector != nil {
-		r.add(src, f+".labelSelector", "label selectors are not supported yet (Railyard Warehouses carry no labels); use name or indexSelector")
+		for i, e := range t.LabelSelector.MatchExpressions {
+			ef := fmt.Sprintf("%s.labelSelector.matchExpressions[%d]", f, i)
+			if e.Key == "" {
+				r.add(src, ef+".key", "is required")
+			}
+			switch e.Operator {
+			case "In", "NotIn":
+				if len(e.Values) == 0 {
+					r.add(src, ef+".values", "%s needs at least one value", e.Operator)
+				}
+			case "Exists", "DoesNotExist":
+			default:
+				r.add(src, ef+".operator", "%q is not one of In, NotIn, Exists, DoesNotExist", e.Operator)
+			}
+			for j, v := range e.Values {
+				checkTemplate(r, src, fmt.Sprintf("%s.values[%d]", ef, j), v)
+			}
+		}
 	}
 	if t.IndexSelector == nil {
 		return

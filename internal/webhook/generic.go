@@ -129,9 +129,16 @@ func selectWarehouses(ep *endpoint, ev *expr.Evaluator, t railyard.GenericWebhoo
 			reqs = append(reqs, req{equal: !strings.HasPrefix(q.Operator, "Not"), value: s})
 		}
 	}
+	var labels *railyard.LabelSelector
+	if t.LabelSelector != nil {
+		var err error
+		if labels, err = evalLabelSelector(ev, *t.LabelSelector); err != nil {
+			return nil, err
+		}
+	}
 	var out []string
 	for _, w := range ep.warehouses {
-		if name != "" && w.Name != name {
+		if (name != "" && w.Name != name) || (labels != nil && !labels.Matches(w.Labels)) {
 			continue
 		}
 		urls := w.Spec.SubscribedURLs()
@@ -146,4 +153,22 @@ func selectWarehouses(ep *endpoint, ev *expr.Evaluator, t railyard.GenericWebhoo
 		}
 	}
 	return out, nil
+}
+
+// evalLabelSelector evaluates the expressions in a label selector's values.
+func evalLabelSelector(ev *expr.Evaluator, sel railyard.LabelSelector) (*railyard.LabelSelector, error) {
+	out := railyard.LabelSelector{MatchLabels: sel.MatchLabels}
+	for _, e := range sel.MatchExpressions {
+		values := make([]string, 0, len(e.Values))
+		for _, v := range e.Values {
+			x, err := ev.Template(v)
+			if err != nil {
+				return nil, fmt.Errorf("labelSelector value: %w", err)
+			}
+			values = append(values, fmt.Sprint(x))
+		}
+		e.Values = values
+		out.MatchExpressions = append(out.MatchExpressions, e)
+	}
+	return &out, nil
 }

@@ -101,6 +101,11 @@ func imageWarehouse(name, url string) railyard.Warehouse {
 		{Image: &railyard.ImageSubscription{RepoURL: url}}}}}
 }
 
+func labelled(w railyard.Warehouse, k, v string) railyard.Warehouse {
+	w.Labels = map[string]string{k: v}
+	return w
+}
+
 // testProjects: demo has one receiver of every kind and Warehouses on
 // several repositories; other subscribes to the same git repository with a
 // receiver of its own.
@@ -125,6 +130,10 @@ func testProjects() staticDirectory {
 					{Kind: "Warehouse", IndexSelector: &railyard.WebhookIndexSelector{MatchIndices: []railyard.WebhookIndexRequirement{
 						{Key: "subscribedURLs", Operator: "Equals", Value: "${{ normalizeGit(request.body.repository.url) }}"}}}},
 				}}}}},
+		{Name: "gen-labels", Generic: &railyard.GenericWebhookConfig{SecretRef: railyard.LocalObjectReference{Name: "url-only"},
+			Actions: []railyard.GenericWebhookAction{{ActionType: "Refresh", Targets: []railyard.GenericWebhookTarget{
+				{Kind: "Warehouse", LabelSelector: &railyard.LabelSelector{MatchExpressions: []railyard.LabelSelectorRequirement{
+					{Key: "tier", Operator: "In", Values: []string{"${{ request.body.tier }}"}}}}}}}}}},
 		{Name: "missing", GitHub: ref("no-such-secret")},
 	}}, Warehouses: []railyard.Warehouse{
 		gitWarehouse("app", "https://github.com/example/app.git"),
@@ -132,7 +141,7 @@ func testProjects() staticDirectory {
 		gitWarehouse("bbapp", "https://bitbucket.org/team/app.git"),
 		gitWarehouse("giteaapp", "https://gitea.example.com/team/app.git"),
 		gitWarehouse("devops", "https://dev.azure.com/org/proj/_git/repo"),
-		imageWarehouse("hub", "docker.io/example/api"),
+		labelled(imageWarehouse("hub", "docker.io/example/api"), "tier", "critical"),
 		imageWarehouse("quayimg", "quay.io/team/api"),
 		imageWarehouse("harborimg", "harbor.example.com/library/api"),
 		imageWarehouse("acrimg", "myregistry.azurecr.io/team/api"),

@@ -175,6 +175,8 @@ func TestProviders(t *testing.T) {
 			`{"warehouse":"hub","repository":{"url":"https://github.com/Example/app.git"}}`, 200, "", []string{"demo/app", "demo/hub"}},
 		{"generic condition false", path("demo", "generic", "gen", "only-the-url-knows"), map[string]string{"X-Event-Type": "tag"},
 			`{"warehouse":"hub"}`, 200, "refreshing 0", nil},
+		{"generic by label", path("demo", "generic", "gen-labels", "only-the-url-knows"), nil, `{"tier":"critical"}`, 200, "", []string{"demo/hub"}},
+		{"generic by label, no match", path("demo", "generic", "gen-labels", "only-the-url-knows"), nil, `{"tier":"low"}`, 200, "refreshing 0", nil},
 		{"generic bad JSON", path("demo", "generic", "gen", "only-the-url-knows"), map[string]string{"X-Event-Type": "push"}, `{`, 400, "not valid JSON", nil},
 
 		{"receiver whose Secret is missing", path("demo", "github", "missing", ""), map[string]string{"X-GitHub-Event": "push"}, githubPush, 404, "no receiver at this path", nil},
