@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,10 +34,39 @@ metadata:
 stringData: {repoURLPattern: '^.*/common\.git$', username: bot, password: ` + isolationPassword + `}
 `
 
+// isolationStage promotes into a branch of the private repository.
+const isolationStage = `---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: PROJECT}
+spec:
+  requestedFreight:
+  - origin: {kind: Warehouse, name: ORIGIN}
+    sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+      - uses: git-clone
+        config:
+          repoURL: PRIVATE
+          checkout: [{branch: stage/PROJECT, create: true, path: ./out}]
+      - uses: file-write
+        config: {path: ./out/who.txt, contents: PROJECT}
+      - uses: git-commit
+        config: {path: ./out, message: "promoted by PROJECT"}
+      - uses: git-push
+        config: {path: ./out, targetBranch: stage/PROJECT}
+`
+
+func isolationStageYAML(project, origin string) string {
+	return strings.NewReplacer("PROJECT", project, "ORIGIN", origin).Replace(isolationStage)
+}
+
 // TestKargoSecretsStayInTheirProject: the worker reads Kargo Secret
-// manifests; project alpha discovers its private repository with its own
-// Secret, project beta cannot use alpha's Secret for the same repository,
-// and both use the Secret of the global namespace.
+// manifests; project alpha discovers and promotes into its private
+// repository with its own Secret; project beta can use alpha's Secret
+// neither to discover that repository nor in a promotion step; both use
+// the Secret of the global namespace.
 func TestKargoSecretsStayInTheirProject(t *testing.T) {
 	git := testenv.NewGitServer(t, testenv.WithBasicAuth("bot", isolationPassword))
 	private, common := git.CreateRepo(t, "private"), git.CreateRepo(t, "common")
@@ -49,10 +79,10 @@ func TestKargoSecretsStayInTheirProject(t *testing.T) {
 	}
 	e := newEnv(t, withWorkerArgs("--credentials", dir, "--global-credentials-namespaces", "shared"))
 	e.project = "beta"
-	manifests := projectYAML("alpha", "none") + gitWarehouseYAML("alpha", "private", private) +
-		"---\n" + projectYAML("beta", "none") + gitWarehouseYAML("beta", "private", private) +
-		gitWarehouseYAML("beta", "common", common)
-	e.must("apply", "-f", writeManifests(t, manifests))
+	manifests := projectYAML("alpha", "dev") + gitWarehouseYAML("alpha", "private", private) + isolationStageYAML("alpha", "private") +
+		"---\n" + projectYAML("beta", "dev") + gitWarehouseYAML("beta", "private", private) +
+		gitWarehouseYAML("beta", "common", common) + isolationStageYAML("beta", "common")
+	e.must("apply", "-f", writeManifests(t, strings.ReplaceAll(manifests, "PRIVATE", private)))
 
 	status := func(project, warehouse string) workflows.PipelineState {
 		var st workflows.PipelineState
@@ -71,7 +101,18 @@ func TestKargoSecretsStayInTheirProject(t *testing.T) {
 		t.Errorf("beta minted %d Freight from a repository only alpha's Secret opens", n)
 	}
 	t.Logf("beta's discovery: %s", status("beta", "private").Discovery.Error)
-	for id, h := range e.allHistoriesAtLeast(3) {
+	e.eventually(90*time.Second, "alpha's promotion into its private repository", func() bool {
+		out, err := exec.Command("git", "--git-dir", git.Path("private"), "show", "stage/alpha:who.txt").Output()
+		return err == nil && strings.TrimSpace(string(out)) == "alpha"
+	})
+	e.eventually(90*time.Second, "beta's promotion to fail on alpha's repository", func() bool {
+		out, err := e.railyard("get", "promotions", "--project", "beta", "-o", "json")
+		return err == nil && strings.Contains(out, "Authentication failed")
+	})
+	if exec.Command("git", "--git-dir", git.Path("private"), "rev-parse", "--verify", "-q", "refs/heads/stage/beta").Run() == nil {
+		t.Error("beta pushed to alpha's repository")
+	}
+	for id, h := range e.allHistoriesAtLeast(5) {
 		if strings.Contains(h, isolationPassword) {
 			t.Errorf("the history of %s contains the password", id)
 		}
