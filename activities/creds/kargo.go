@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 
 	"fmt"
 	"os"
@@ -57,18 +58,28 @@ type kargoSecret struct {
 
 // secretManifest is the shape of a v1 Secret.
 type secretManifest struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name        string            `json:"name"`
-		Namespace   string            `json:"namespace"`
-		Labels      map[string]string `json:"labels"`
-		Annotations map[string]string `json:"annotations"`
-	} `json:"metadata"`
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Metadata   secretMeta        `json:"metadata"`
 	Type       string            `json:"type"`
 	Data       map[string]string `json:"data"`
 	StringData map[string]string `json:"stringData"`
 	Immutable  *bool             `json:"immutable"`
+}
+
+// secretMeta is the part of a Secret's metadata Railyard reads. Other
+// metadata (uid, resourceVersion, managedFields … as `kubectl get -o yaml`
+// writes them) is ignored.
+type secretMeta struct {
+	Name      string            `json:"name"`
+	Namespace string            `json:"namespace"`
+	Labels    map[string]string `json:"labels"`
+}
+
+// UnmarshalJSON reads the metadata leniently.
+func (m *secretMeta) UnmarshalJSON(b []byte) error {
+	type plain secretMeta
+	return json.Unmarshal(b, (*plain)(m))
 }
 
 // LoadKargoSecrets reads every *.yaml, *.yml and *.json file of dir. Every
@@ -182,19 +193,40 @@ func parseSecrets(file string, b []byte) ([]kargoSecret, []string) {
 		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
 		}
-		var m secretManifest
-		if err := strictJSON(raw, &m); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
-			continue
+		items, isList := listItems(raw)
+		for j, item := range items {
+			at := where
+			if isList {
+				at = fmt.Sprintf("%s: items[%d]", where, j)
+			}
+			var m secretManifest
+			if err := strictJSON(item, &m); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", at, err))
+				continue
+			}
+			sec, err := m.decode(file)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: Secret %s/%s: %v", file, m.Metadata.Namespace, m.Metadata.Name, err))
+				continue
+			}
+			out = append(out, sec)
 		}
-		sec, err := m.decode(file)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: Secret %s/%s: %v", file, m.Metadata.Namespace, m.Metadata.Name, err))
-			continue
-		}
-		out = append(out, sec)
 	}
 	return out, problems
+}
+
+// listItems returns the items of a v1 List (what `kubectl get secrets -o
+// yaml` writes), or the document itself.
+func listItems(raw []byte) ([]json.RawMessage, bool) {
+	var list struct {
+		APIVersion string            `json:"apiVersion"`
+		Kind       string            `json:"kind"`
+		Items      []json.RawMessage `json:"items"`
+	}
+	if json.Unmarshal(raw, &list) != nil || list.Kind != "List" || list.APIVersion != "v1" {
+		return []json.RawMessage{raw}, false
+	}
+	return list.Items, true
 }
 
 func (m secretManifest) decode(file string) (kargoSecret, error) {

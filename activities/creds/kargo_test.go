@@ -168,3 +168,56 @@ func TestKargoSecretsRotation(t *testing.T) {
 		t.Fatalf("got %v, %v", m, err)
 	}
 }
+
+// TestKargoSecretsFromKubectl reads Secrets as `kubectl get secrets -o yaml`
+// writes them: a List, with server-set metadata.
+func TestKargoSecretsFromKubectl(t *testing.T) {
+	const exported = `apiVersion: v1
+kind: List
+metadata: {resourceVersion: ""}
+items:
+- apiVersion: v1
+  kind: Secret
+  type: Opaque
+  metadata:
+    name: app-repo
+    namespace: alpha
+    uid: 6f1c2c9e-2b9a-4f7e-9d8e-0c4b1a2f3e4d
+    resourceVersion: "1234"
+    creationTimestamp: "2026-11-30T10:00:00Z"
+    labels: {kargo.akuity.io/cred-type: git}
+    annotations: {kubectl.kubernetes.io/last-applied-configuration: "{}"}
+    managedFields: [{manager: kubectl, operation: Update}]
+  data:
+    repoURL: aHR0cHM6Ly9naXQuZXhhbXBsZS5jb20vb3JnL2FwcC5naXQ=
+    username: YWxwaGEtYm90
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: hook, namespace: alpha}
+  data: {secret: c2ho}
+`
+	s, err := LoadKargoSecrets(writeSecrets(t, exported), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ok   func() bool
+	}{
+		{"credential", func() bool {
+			c, ok, err := s.Lookup(WithProject(context.Background(), "alpha"), KindGit, "https://git.example.com/org/app")
+			return err == nil && ok && c.Username == "alpha-bot"
+		}},
+		{"receiver secret", func() bool {
+			m, err := s.ReceiverSecret("alpha", "hook")
+			return err == nil && m["secret"] == "shh"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.ok() {
+				t.Fail()
+			}
+		})
+	}
+}
