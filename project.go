@@ -13,6 +13,9 @@ import (
 // ProjectConfig is a project's policies (Kargo's ProjectConfig spec).
 type ProjectConfig struct {
 	PromotionPolicies []PromotionPolicy `json:"promotionPolicies,omitempty"`
+	// WebhookReceivers are the project's inbound webhook endpoints; the
+	// worker serves them (railyard-worker --webhook-addr).
+	WebhookReceivers []WebhookReceiver `json:"webhookReceivers,omitempty"`
 }
 
 // PromotionPolicy enables auto-promotion for the stages it selects.

@@ -33,8 +33,11 @@ const DefaultDiscoveryLimit = 20
 
 // Warehouse is a named set of subscriptions: the origin of one pipeline.
 type Warehouse struct {
-	Name string        `json:"name"`
-	Spec WarehouseSpec `json:"spec"`
+	Name string `json:"name"`
+	// Labels are the manifest's metadata.labels; generic webhook receivers
+	// select Warehouses by them.
+	Labels map[string]string `json:"labels,omitempty"`
+	Spec   WarehouseSpec     `json:"spec"`
 }
 
 // WarehouseSpec is a Warehouse's desired behaviour (Kargo's field names).

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/creds"
 )
 
 // DiscoverInput asks for one discovery cycle of a Warehouse.
@@ -29,6 +30,7 @@ type DiscoverOutput struct {
 // that cannot be reached fails the cycle (retryable); one that finds nothing
 // is recorded with its reason.
 func (a *Activities) Discover(ctx context.Context, in DiscoverInput) (DiscoverOutput, error) {
+	ctx = creds.WithProject(ctx, in.Project) // project-scoped credentials only
 	out := DiscoverOutput{Artifacts: railyard.DiscoveredArtifacts{DiscoveredAt: activity.GetInfo(ctx).StartedTime}}
 	for i, sub := range in.Spec.Subscriptions {
 		prev := previousResult(in.Previous, i, sub)

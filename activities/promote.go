@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/steps"
 )
 
@@ -32,7 +33,7 @@ func (a *Activities) RunStep(ctx context.Context, req steps.StepRequest) (steps.
 	}
 	stop := keepAlive(ctx)
 	defer stop()
-	return a.Steps.Run(ctx, req)
+	return a.Steps.Run(creds.WithProject(ctx, req.Promotion.Project), req)
 }
 
 // keepAlive heartbeats until stopped; a cancellation requested by the

@@ -74,8 +74,9 @@ func parseObject(tree map[string]any, src source, r *report) (any, source) {
 	info, ok := kinds[kind]
 	switch {
 	case kind == "Secret" && apiVersion == "v1":
-		r.warn(src, "", "Secrets are not read from manifests: Railyard keeps repository credentials and secret() values "+
-			"with the worker (railyard-worker --credentials FILE), never in workflow history; move this one there")
+		r.warn(src, "", "Secrets are not sent to Temporal: repository credentials, secret() values and webhook receivers' "+
+			"secretRefs are read by the worker from its credentials (railyard-worker --credentials DIR, a directory "+
+			"of Kargo Secret manifests, or FILE), never from workflow history; move this one there")
 		return nil, src
 	case !ok && notYet[kind] != "":
 		r.add(src, "", "%s", notYet[kind])

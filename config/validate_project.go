@@ -10,7 +10,6 @@ import (
 )
 
 var projectConfigSpecials = []special{
-	{pattern: "spec.webhookReceivers", message: "webhook receivers are not supported yet; use `railyard refresh` to trigger discovery"},
 	{pattern: "spec.promotionPolicies[*].autoRollback", message: "autoRollback is not supported yet"},
 }
 
@@ -21,6 +20,7 @@ func decodeProjectConfig(tree map[string]any, src source, r *report) any {
 		r.add(src, "metadata.name", "a ProjectConfig must be named after its project %q", src.Namespace)
 	}
 	validatePolicies(r, src, m.Spec.PromotionPolicies)
+	validateReceivers(r, src, m.Spec.WebhookReceivers)
 	return &m.Spec
 }
 

@@ -33,7 +33,7 @@ func decodeWarehouse(tree map[string]any, src source, r *report) any {
 	generic := genericSubscriptions(tree)
 	takeSpecials(tree, warehouseSpecials, r, src)
 	m := decodeManifest[warehouseManifest](tree, src, r)
-	w := &railyard.Warehouse{Name: src.Name, Spec: m.Spec}
+	w := &railyard.Warehouse{Name: src.Name, Labels: m.Metadata.Labels, Spec: m.Spec}
 	validateWarehouse(w.Spec, generic, src, r)
 	return w
 }

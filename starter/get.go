@@ -87,9 +87,10 @@ func (a *app) getProjects(ctx context.Context, o *getOpts) error {
 	var rows [][]string
 	for _, v := range views {
 		rows = append(rows, []string{v.Name, fmt.Sprint(v.Status.Generation),
-			strings.Join(v.Status.Warehouses, ","), strings.Join(v.Status.Stages, ","), age(v.Status.AppliedAt)})
+			strings.Join(v.Status.Warehouses, ","), strings.Join(v.Status.Stages, ","),
+			fmt.Sprint(len(v.Status.Receivers)), age(v.Status.AppliedAt)})
 	}
-	return emit(o.output, views, []string{"NAME", "GENERATION", "WAREHOUSES", "STAGES", "APPLIED"}, rows)
+	return emit(o.output, views, []string{"NAME", "GENERATION", "WAREHOUSES", "STAGES", "RECEIVERS", "APPLIED"}, rows)
 }
 
 // warehouseView is a Warehouse with its Pipeline's status.

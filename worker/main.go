@@ -114,9 +114,16 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 	w := worker.New(c, o.TaskQueue, worker.Options{
 		OnFatalError: func(err error) { cancel(fmt.Errorf("worker: %w", err)) },
 	})
-	host, err := register(w, c, o, logger)
+	host, receiverSecrets, err := register(w, c, o, logger)
 	if err != nil {
 		return fmt.Errorf("registering workflows and activities: %w", err)
+	}
+	if o.WebhookAddr != "" {
+		stopHooks, err := startWebhooks(ctx, c, o, receiverSecrets, logger)
+		if err != nil {
+			return err
+		}
+		defer stopHooks()
 	}
 	if err := host.Start(); err != nil {
 		return fmt.Errorf("starting the step worker: %w", err)

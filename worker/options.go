@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // options are the worker's command-line settings.
@@ -20,6 +22,9 @@ type options struct {
 	Namespace       string
 	TaskQueue       string
 	CredentialsFile string
+	GlobalCredNS    string
+	WebhookAddr     string
+	WebhookURL      string
 	CacheDir        string
 	LogLevel        slog.Level
 	ServerLogLevel  slog.Level
@@ -54,7 +59,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Namespace, "namespace", "",
 		`Temporal namespace (default: "default" with --dev, else TEMPORAL_NAMESPACE or "default")`)
 	fs.StringVar(&o.TaskQueue, "task-queue", "railyard", "task queue the worker polls")
-	fs.StringVar(&o.CredentialsFile, "credentials", "", "file with credentials for git, registries and chart repositories")
+	fs.StringVar(&o.CredentialsFile, "credentials", "",
+		"credentials for git, registries, chart repositories and webhook receivers: a credentials file, or a directory of Kargo Secret manifests")
+	fs.StringVar(&o.GlobalCredNS, "global-credentials-namespaces", "",
+		"comma-separated namespaces of the Kargo Secrets directory whose credentials every project may use")
+	fs.StringVar(&o.WebhookAddr, "webhook-addr", "",
+		"address serving webhook receivers (default <--ip>:8235 with --dev, i.e. 127.0.0.1:8235, else off; \"off\" disables)")
+	fs.StringVar(&o.WebhookURL, "webhook-url", "",
+		"external base URL of the webhook receivers, shown by `railyard get projects` (default http://<webhook-addr>)")
 	fs.StringVar(&o.CacheDir, "cache-dir", defaultDir(os.UserCacheDir, ".railyard-cache"),
 		"directory for git mirrors and other caches")
 	fs.TextVar(&o.LogLevel, "log-level", o.LogLevel, "log level: debug, info, warn, error")
@@ -62,6 +74,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	switch {
+	case o.WebhookAddr == "off":
+		o.WebhookAddr = ""
+	case o.WebhookAddr == "" && o.Dev && !isSet(fs, "webhook-addr"):
+		o.WebhookAddr = net.JoinHostPort(o.IP, defaultDevWebhookPort)
 	}
 	return o, o.validate(fs.NArg())
 }
@@ -85,6 +103,26 @@ func (o options) validate(extraArgs int) error {
 		}
 	}
 	return nil
+}
+
+// defaultDevWebhookPort is where --dev serves webhook receivers, on --ip.
+const defaultDevWebhookPort = "8235"
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// globalNamespaces splits --global-credentials-namespaces.
+func (o options) globalNamespaces() []string {
+	var out []string
+	for _, ns := range strings.Split(o.GlobalCredNS, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // xdgStateHome is $XDG_STATE_HOME, or ~/.local/state as the XDG base

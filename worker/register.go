@@ -20,6 +20,7 @@ import (
 	"github.com/railyard/railyard/activities/git"
 	"github.com/railyard/railyard/activities/registry"
 	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard/internal/webhook"
 	"github.com/railyard/railyard/workflows"
 )
 
@@ -27,14 +28,14 @@ import (
 // the workflows on w. Promotion steps run on a second worker polling a task
 // queue of this process alone, so that the steps of one promotion share a
 // working directory; it is returned for the caller to start and stop.
-func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) (worker.Worker, error) {
-	src, err := credentialSource(o.CredentialsFile)
+func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) (worker.Worker, webhook.SecretStore, error) {
+	src, receiverSecrets, err := credentialSource(o.CredentialsFile, o.globalNamespaces(), logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	workRoot, err := activities.PrepareWorkRoot(filepath.Join(o.CacheDir, "work"), hostQueueSuffix())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gitc := &git.Client{CacheDir: filepath.Join(o.CacheDir, "git"), Creds: src}
 	reg := steps.Registry{}.
@@ -54,18 +55,29 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 	host := worker.New(c, a.HostQueue, worker.Options{})
 	workflows.RegisterHost(host, a)
 	logger.Info("activities registered", "host_queue", a.HostQueue, "work_root", workRoot, "steps", len(reg))
-	return host, nil
+	return host, receiverSecrets, nil
 }
 
-func credentialSource(path string) (creds.Source, error) {
+// credentialSource reads --credentials: a directory of Kargo Secret
+// manifests (which also holds webhook receivers' Secrets) or a credentials
+// file (which holds none).
+func credentialSource(path string, global []string, logger *slog.Logger) (creds.Source, webhook.SecretStore, error) {
 	if path == "" {
-		return creds.None{}, nil
+		return creds.None{}, nil, nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		s, err := creds.LoadKargoSecrets(path, global)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--credentials %s: %w", path, err)
+		}
+		logger.Info("Kargo Secrets read", "dir", path, "secrets", s.Len(), "namespaces", s.Namespaces(), "global", global)
+		return s, s, nil
 	}
 	s, err := creds.LoadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--credentials %s: %w", path, err)
+		return nil, nil, fmt.Errorf("--credentials %s: %w", path, err)
 	}
-	return s, nil
+	return s, nil, nil
 }
 
 // secretSource answers secret() from the credentials file when it has

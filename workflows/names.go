@@ -27,6 +27,8 @@ const (
 	SignalApprove = "approve"
 	SignalRefresh = "refresh" // Pipeline: discover now
 
+	SignalReceivers = "webhook-receivers" // worker → Project: receiver URLs
+
 	UpdateCreateFreight = "create-freight" // Pipeline: assemble Freight by hand
 	UpdateAlias         = "alias"          // Pipeline: rename Freight
 

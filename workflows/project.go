@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -21,6 +22,9 @@ type ProjectState struct {
 	AppliedAt  time.Time           `json:"appliedAt,omitzero"`
 	Warehouses []string            `json:"warehouses,omitempty"`
 	Stages     []string            `json:"stages,omitempty"`
+	// Receivers are the project's webhook receivers as the worker serving
+	// them published them (SignalReceivers): URL or why it cannot serve one.
+	Receivers []railyard.WebhookReceiverStatus `json:"receivers,omitempty"`
 }
 
 // ApplyResult says what an apply changed.
@@ -54,8 +58,22 @@ func Project(ctx workflow.Context, st ProjectState) error {
 	}); err != nil {
 		return err
 	}
+	var in inbox
+	in.listen(ctx, SignalReceivers, "Webhook receiver URLs published by the worker (JSON []railyard.WebhookReceiverStatus)",
+		func(_ workflow.Context, raw json.RawMessage) error {
+			rs, err := decode[[]railyard.WebhookReceiverStatus](raw)
+			if err == nil {
+				st.Receivers = rs
+			}
+			return err
+		}, func(ctx workflow.Context, name, reason string) {
+			workflow.GetLogger(ctx).Warn("signal rejected", "signal", name, "reason", reason)
+		})
 	st.details(ctx)
 	return awaitContinueAsNew(ctx, func() error {
+		if err := in.drain(ctx); err != nil {
+			return err
+		}
 		return workflow.NewContinueAsNewError(ctx, Project, st)
 	})
 }
