@@ -217,7 +217,7 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 			continue
 		}
 		if err != nil {
-			b.Fatalf("promotion %s: %v", rec.Name, err)
+			b.Fatalf("promotion %s: %v; worker log:\n%s", rec.Name, err, tail(p.workerLog(), 150))
 		}
 		break
 	}
@@ -272,4 +272,10 @@ func (p *benchProject) settle(b *testing.B) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatalf("promotion %s never recorded by the pipeline", name)
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -111,6 +111,11 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// the worker that completes the workflow task (and holds the
 		// workspace) without a trip through matching.
 		dynamicconfig.EnableActivityEagerExecution.Key(): true,
+		// One process serves every queue: partitions only add forwarding
+		// hops, and a task written to a partition no poller is waiting on
+		// waits for a poller to land there (seconds to minutes).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 }
 
