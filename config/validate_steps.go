@@ -52,7 +52,9 @@ func validateStep(r *report, src source, f string, st railyard.PromotionStep, ta
 	case st.Task != nil:
 		validateTaskStep(r, src, f, st, tasksAllowed)
 	default:
-		validateUses(r, src, f+".uses", st.Uses)
+		if validateUses(r, src, f+".uses", st.Uses) {
+			checkStepConfig(r, src, f+".config", st.Uses, st.Config)
+		}
 	}
 	checkVars(r, src, f+".vars", st.Vars)
 	checkTemplate(r, src, f+".if", st.If)
@@ -65,14 +67,18 @@ func validateStep(r *report, src source, f string, st railyard.PromotionStep, ta
 	}
 }
 
-func validateUses(r *report, src source, f, uses string) {
+// validateUses reports a step kind Railyard does not run and says whether
+// it runs this one.
+func validateUses(r *report, src source, f, uses string) bool {
 	switch railyard.StepKind(uses) {
 	case "supported":
+		return true
 	case "unsupported":
 		r.add(src, f, "step %q is not supported yet", uses)
 	default:
 		r.add(src, f, "unknown step kind %q", uses)
 	}
+	return false
 }
 
 func validateTaskStep(r *report, src source, f string, st railyard.PromotionStep, tasksAllowed bool) {
