@@ -13,7 +13,32 @@ import (
 // ProjectConfig is a project's policies (Kargo's ProjectConfig spec).
 type ProjectConfig struct {
 	PromotionPolicies []PromotionPolicy `json:"promotionPolicies,omitempty"`
+	// FreightLinks and StageLinks are links to show with a project's
+	// Freight and Stages (Kargo's deep links).
+	FreightLinks []DeepLink `json:"freightLinks,omitempty"`
+	StageLinks   []DeepLink `json:"stageLinks,omitempty"`
 }
+
+// DeepLink is a link shown with a Freight or a Stage. URL and If may hold
+// ${{ }} expressions over the resource.
+type DeepLink struct {
+	Title       string `json:"title"`
+	URL         string `json:"url"`
+	Description string `json:"description,omitempty"`
+	If          string `json:"if,omitempty"`
+}
+
+// ConfigMap is a named set of non-secret values (a Kubernetes v1
+// ConfigMap), read by the configMap() and sharedConfigMap() expression
+// functions.
+type ConfigMap struct {
+	Name string            `json:"name"`
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// SharedNamespace is the namespace whose ConfigMaps every project shares
+// (Kargo's default shared resources namespace).
+const SharedNamespace = "kargo-shared-resources"
 
 // PromotionPolicy enables auto-promotion for the stages it selects.
 type PromotionPolicy struct {
@@ -131,6 +156,7 @@ type Resources struct {
 	Tasks             []PromotionTask    `json:"tasks,omitempty"`
 	AnalysisTemplates []AnalysisTemplate `json:"analysisTemplates,omitempty"`
 	Freight           []Freight          `json:"freight,omitempty"`
+	ConfigMaps        []ConfigMap        `json:"configMaps,omitempty"`
 }
 
 // Hash is a stable digest of the resources, used to tell a changed
@@ -142,6 +168,7 @@ func (r Resources) Hash() string {
 	c.Tasks = sortedBy(r.Tasks, func(t PromotionTask) string { return t.Kind + "/" + t.Name })
 	c.AnalysisTemplates = sortedBy(r.AnalysisTemplates, func(a AnalysisTemplate) string { return a.Name })
 	c.Freight = sortedBy(r.Freight, func(f Freight) string { return f.ID })
+	c.ConfigMaps = sortedBy(r.ConfigMaps, func(m ConfigMap) string { return m.Name })
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

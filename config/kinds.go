@@ -73,6 +73,8 @@ func parseObject(tree map[string]any, src source, r *report) (any, source) {
 	}
 	info, ok := kinds[kind]
 	switch {
+	case apiVersion == "v1" && (kind == kindNamespace || kind == kindConfigMap):
+		return parseCoreObject(tree, meta, src, r), src
 	case kind == "Secret" && apiVersion == "v1":
 		r.warn(src, "", "Secrets are not read from manifests: Railyard keeps repository credentials and secret() values "+
 			"with the worker (railyard-worker --credentials FILE), never in workflow history; move this one there")

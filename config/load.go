@@ -17,11 +17,13 @@ import (
 )
 
 // Set is a validated set of manifests: one Resources per project, sorted by
-// project name, and warnings about fields that were accepted but have no
-// effect in Railyard.
+// project name, the ConfigMaps of the shared namespace
+// (railyard.SharedNamespace), and warnings about fields that were accepted
+// but have no effect in Railyard.
 type Set struct {
-	Projects []*railyard.Resources
-	Warnings []Problem
+	Projects         []*railyard.Resources
+	SharedConfigMaps []railyard.ConfigMap
+	Warnings         []Problem
 }
 
 // Project returns the named project's resources.

@@ -17,8 +17,8 @@ var analysisSpecials = func() []special {
 		{pattern: "spec.dryRun", message: "dryRun is not supported yet"},
 		{pattern: "spec.measurementRetention", message: "measurementRetention is not supported yet"},
 		{pattern: "spec.metrics[*].consecutiveSuccessLimit", message: "consecutiveSuccessLimit is not supported yet"},
-		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers"},
-		{pattern: "spec.metrics[*].provider.prometheus.authentication", message: "prometheus authentication (oauth2, sigv4) is not supported yet; use headers"},
+		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
+		{pattern: "spec.metrics[*].provider.prometheus.authentication", message: "prometheus authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
 	}
 	for _, p := range otherProviders {
 		s = append(s, special{pattern: "spec.metrics[*].provider." + p,

@@ -12,6 +12,7 @@ import (
 var projectConfigSpecials = []special{
 	{pattern: "spec.webhookReceivers", message: "webhook receivers are not supported yet; use `railyard refresh` to trigger discovery"},
 	{pattern: "spec.promotionPolicies[*].autoRollback", message: "autoRollback is not supported yet"},
+	{pattern: "spec.promotionWindows", message: "promotion windows are not supported yet (in Kargo they are an Enterprise feature that OSS ignores)"},
 }
 
 func decodeProjectConfig(tree map[string]any, src source, r *report) any {
@@ -21,6 +22,8 @@ func decodeProjectConfig(tree map[string]any, src source, r *report) any {
 		r.add(src, "metadata.name", "a ProjectConfig must be named after its project %q", src.Namespace)
 	}
 	validatePolicies(r, src, m.Spec.PromotionPolicies)
+	validateLinks(r, src, "spec.freightLinks", m.Spec.FreightLinks)
+	validateLinks(r, src, "spec.stageLinks", m.Spec.StageLinks)
 	return &m.Spec
 }
 
@@ -78,5 +81,21 @@ func checkNamePattern(r *report, src source, f, pattern string) {
 		if _, err := path.Match(strings.TrimPrefix(pattern, "glob:"), ""); err != nil {
 			r.add(src, f, "%q is not a valid glob pattern", strings.TrimPrefix(pattern, "glob:"))
 		}
+	}
+}
+
+// validateLinks checks deep links: a title and a URL, and expressions that
+// compile.
+func validateLinks(r *report, src source, field string, links []railyard.DeepLink) {
+	for i, l := range links {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if strings.TrimSpace(l.Title) == "" {
+			r.add(src, f+".title", "is required")
+		}
+		if strings.TrimSpace(l.URL) == "" {
+			r.add(src, f+".url", "is required")
+		}
+		checkTemplate(r, src, f+".url", l.URL)
+		checkTemplate(r, src, f+".if", l.If)
 	}
 }
