@@ -8,6 +8,7 @@ var SupportedSteps = []string{
 	"copy", "delete", "file-write",
 	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
+	"toml-update", "toml-parse", "tar", "untar",
 	"http", "compose-output", "set-freight-alias", "fail",
 }
 
@@ -15,7 +16,6 @@ var SupportedSteps = []string{
 var UnsupportedSteps = []string{
 	"git-open-pr", "git-wait-for-pr", "git-merge-pr", "github-push",
 	"argocd-update", "argocd-wait",
-	"toml-update", "toml-parse", "tar", "untar",
 	"http-download", "oci-download", "oci-push", "set-metadata",
 }
 

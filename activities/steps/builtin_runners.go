@@ -10,6 +10,8 @@ func FileRunners(client *http.Client) []Runner {
 		Copy{}, Delete{}, FileWrite{},
 		YAMLUpdate{}, YAMLParse{}, YAMLMerge{},
 		JSONUpdate{}, JSONParse{},
+		TOMLUpdate{}, TOMLParse{},
+		Tar{}, Untar{},
 		HTTP{Client: client},
 		ComposeOutput{}, SetFreightAlias{}, Fail{},
 	}
