@@ -12,7 +12,7 @@ func FileRunners(client *http.Client) []Runner {
 		JSONUpdate{}, JSONParse{},
 		TOMLUpdate{}, TOMLParse{},
 		Tar{}, Untar{},
-		HTTP{Client: client},
+		HTTP{Client: client}, HTTPDownload{Client: client},
 		ComposeOutput{}, SetFreightAlias{}, Fail{},
 	}
 }
