@@ -40,7 +40,8 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 	reg := steps.Registry{}.
 		Add(steps.GitRunners(gitc)...).
 		Add(steps.FileRunners(&http.Client{Timeout: 5 * time.Minute})...).
-		Add(steps.RenderRunners()...)
+		Add(steps.RenderRunners()...).
+		Add(steps.OCIRunners()...)
 	a := &activities.Activities{
 		Client:    c,
 		HostQueue: o.TaskQueue + "@" + filepath.Base(workRoot),

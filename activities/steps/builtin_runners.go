@@ -16,3 +16,9 @@ func FileRunners(client *http.Client) []Runner {
 		ComposeOutput{}, SetFreightAlias{}, Fail{},
 	}
 }
+
+// OCIRunners returns oci-download and oci-push. Credentials come from the
+// promotion's credential store, then the Docker configuration.
+func OCIRunners() []Runner {
+	return []Runner{OCIDownload{}, OCIPush{}}
+}
