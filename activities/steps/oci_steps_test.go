@@ -140,4 +140,3 @@ func manifestAt(t *testing.T, ref string) *v1.Manifest {
 	}
 	return m
 }
-
