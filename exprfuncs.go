@@ -29,7 +29,7 @@ var ExpressionFunctions = []ExpressionFunction{
 	{Name: "chartFrom", MinArgs: 1, MaxArgs: 3, Supported: true},
 	{Name: "artifactFrom", MinArgs: 1, MaxArgs: 2},
 	{Name: "secret", MinArgs: 1, MaxArgs: 1, Supported: true},
-	{Name: "sharedSecret", MinArgs: 1, MaxArgs: 1},
+	{Name: "sharedSecret", MinArgs: 1, MaxArgs: 1, Supported: true},
 	{Name: "configMap", MinArgs: 1, MaxArgs: 1},
 	{Name: "sharedConfigMap", MinArgs: 1, MaxArgs: 1},
 	{Name: "freightMetadata", MinArgs: 1, MaxArgs: 2},

@@ -20,6 +20,7 @@ type options struct {
 	Namespace       string
 	TaskQueue       string
 	CredentialsFile string
+	UIBaseURL       string
 	CacheDir        string
 	LogLevel        slog.Level
 	ServerLogLevel  slog.Level
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		`Temporal namespace (default: "default" with --dev, else TEMPORAL_NAMESPACE or "default")`)
 	fs.StringVar(&o.TaskQueue, "task-queue", "railyard", "task queue the worker polls")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "file with credentials for git, registries and chart repositories")
+	fs.StringVar(&o.UIBaseURL, "ui-base-url", "", "URL expressions see as ctx.uiBaseUrl (default with --dev: the Web UI's URL)")
 	fs.StringVar(&o.CacheDir, "cache-dir", defaultDir(os.UserCacheDir, ".railyard-cache"),
 		"directory for git mirrors and other caches")
 	fs.TextVar(&o.LogLevel, "log-level", o.LogLevel, "log level: debug, info, warn, error")
@@ -116,4 +118,17 @@ func newLogger(o options, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// uiBaseURL is ctx.uiBaseUrl: --ui-base-url, else the embedded Web UI.
+func (o options) uiBaseURL() string {
+	switch {
+	case o.UIBaseURL != "":
+		return o.UIBaseURL
+	case !o.Dev || o.UIPort == 0:
+		return ""
+	case o.IP == "0.0.0.0" || o.IP == "::":
+		return fmt.Sprintf("http://localhost:%d", o.UIPort)
+	}
+	return fmt.Sprintf("http://%s:%d", o.IP, o.UIPort)
 }

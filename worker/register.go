@@ -49,7 +49,7 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Git:       gitc,
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
-		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src)},
+		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)
 	host := worker.New(c, a.HostQueue, worker.Options{})
