@@ -1,13 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/name"
 	railyard "github.com/railyard/railyard"
 )
@@ -205,8 +205,8 @@ func checkConstraint(r *report, src source, field, c string) {
 	if c == "" {
 		return
 	}
-	if _, err := semver.NewConstraint(c); err != nil {
-		r.add(src, field, "%q is not a valid semver constraint: %v", c, err)
+	if _, err := railyard.ParseConstraint(c); err != nil {
+		r.add(src, field, "%q is not a valid semver constraint: %v", c, errors.Unwrap(err))
 	}
 }
 
