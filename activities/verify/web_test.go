@@ -93,7 +93,7 @@ func TestMeasureWeb(t *testing.T) {
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health"}, "", "")},
 		{name: "non-2xx", phase: PhaseError, message: "received non-2xx response code 503: maintenance",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/down"}, "", "")},
-		{name: "missing json path", phase: PhaseError, message: `"nope" is not found`,
+		{name: "missing json path", phase: PhaseError, message: "nope is not found",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.nope}"}, "", "")},
 		{name: "bad condition", phase: PhaseError, value: "0.99", message: `successCondition "result >= "`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"}, "result >= ", "")},
