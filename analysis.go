@@ -65,13 +65,47 @@ type WebMetricHeader struct {
 	Value string `json:"value"`
 }
 
-// PrometheusMetric measures with a PromQL query.
+// PrometheusMetric measures with a PromQL query: an instant query, or a
+// range query when RangeQuery is set.
 type PrometheusMetric struct {
-	Address  string            `json:"address"`
-	Query    string            `json:"query"`
-	Timeout  int               `json:"timeout,omitempty"`
-	Insecure bool              `json:"insecure,omitempty"`
-	Headers  []WebMetricHeader `json:"headers,omitempty"`
+	Address        string                `json:"address"`
+	Query          string                `json:"query"`
+	Timeout        int                   `json:"timeout,omitempty"`
+	Insecure       bool                  `json:"insecure,omitempty"`
+	Headers        []WebMetricHeader     `json:"headers,omitempty"`
+	RangeQuery     *PrometheusRangeQuery `json:"rangeQuery,omitempty"`
+	Authentication *MetricAuthentication `json:"authentication,omitempty"`
+}
+
+// PrometheusRangeQuery is a range query's window: Start and End are
+// expr-lang expressions giving times (`now() - duration("5m")`), Step a
+// duration ("1m").
+type PrometheusRangeQuery struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+	Step  string `json:"step,omitempty"`
+}
+
+// MetricAuthentication is how a metric provider authenticates: HTTP basic
+// authentication, or a bearer token from an OAuth2 client-credentials
+// grant. (Argo Rollouts' sigv4 is not supported.)
+type MetricAuthentication struct {
+	BasicAuth *BasicAuth    `json:"basicAuth,omitempty"`
+	OAuth2    *OAuth2Config `json:"oauth2,omitempty"`
+}
+
+// BasicAuth is a username and password.
+type BasicAuth struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+}
+
+// OAuth2Config is an OAuth2 client-credentials grant.
+type OAuth2Config struct {
+	TokenURL     string   `json:"tokenUrl,omitempty"`
+	ClientID     string   `json:"clientId,omitempty"`
+	ClientSecret string   `json:"clientSecret,omitempty"`
+	Scopes       []string `json:"scopes,omitempty"`
 }
 
 // IntOrString holds a value written as a number or a string ("3", "{{args.n}}").

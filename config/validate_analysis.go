@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ var analysisSpecials = func() []special {
 		{pattern: "spec.measurementRetention", message: "measurementRetention is not supported yet"},
 		{pattern: "spec.metrics[*].consecutiveSuccessLimit", message: "consecutiveSuccessLimit is not supported yet"},
 		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
-		{pattern: "spec.metrics[*].provider.prometheus.authentication", message: "prometheus authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
+		{pattern: "spec.metrics[*].provider.prometheus.authentication.sigv4", message: "sigv4 authentication is not supported yet; use basicAuth, oauth2 or headers", emptyObjectOK: true},
 	}
 	for _, p := range otherProviders {
 		s = append(s, special{pattern: "spec.metrics[*].provider." + p,
@@ -101,6 +102,10 @@ func validateMetric(r *report, src source, f string, m railyard.Metric, unsuppor
 		if p.Prometheus.Query == "" {
 			r.add(src, f+".provider.prometheus.query", "is required")
 		}
+		validatePromAuth(r, src, f+".provider.prometheus.authentication", p.Prometheus.Authentication)
+		if q := p.Prometheus.RangeQuery; q != nil {
+			validateRangeQuery(r, src, f+".provider.prometheus.rangeQuery", *q)
+		}
 	case !unsupported:
 		r.add(src, f+".provider", "a provider (web or prometheus) is required")
 	}
@@ -121,3 +126,38 @@ func validDuration(s string) bool {
 	d, err := time.ParseDuration(s)
 	return err == nil && d >= 0
 }
+
+func validatePromAuth(r *report, src source, f string, a *railyard.MetricAuthentication) {
+	if a == nil {
+		return
+	}
+	if a.BasicAuth != nil && a.OAuth2 != nil {
+		r.add(src, f, "set basicAuth or oauth2, not both")
+	}
+	if o := a.OAuth2; o != nil {
+		if o.TokenURL == "" {
+			r.add(src, f+".oauth2.tokenUrl", "is required")
+		}
+		if o.ClientID == "" {
+			r.add(src, f+".oauth2.clientId", "is required")
+		}
+	}
+}
+
+// validateRangeQuery checks a Prometheus range query: start and end are
+// expr-lang expressions (placeholders aside), step a duration.
+func validateRangeQuery(r *report, src source, f string, q railyard.PrometheusRangeQuery) {
+	for _, e := range []struct{ field, code string }{{"start", q.Start}, {"end", q.End}} {
+		if !strings.Contains(e.code, "{{") {
+			checkExpression(r, src, f+"."+e.field, e.code)
+		}
+	}
+	switch {
+	case q.Step == "":
+		r.add(src, f+".step", "is required")
+	case !strings.Contains(q.Step, "{{") && !promDurationRE.MatchString(q.Step):
+		r.add(src, f+".step", "%q is not a valid duration (like 30s, 1m or 1h)", q.Step)
+	}
+}
+
+var promDurationRE = regexp.MustCompile(`^(([0-9]+)(ms|s|m|h|d|w|y))+$`)
