@@ -52,7 +52,7 @@ func tokenServer(t *testing.T) string {
 
 func TestPrometheusRangeQueryAndAuth(t *testing.T) {
 	prom := testenv.StartPrometheus(t, exporter(t))
-	time.Sleep(2 * time.Second) // a few scrapes for the range
+	time.Sleep(2 * time.Second)                     // a few scrapes for the range
 	basic := guarded(t, prom, "Basic dXNlcjpwYXNz") // user:pass
 	bearer := guarded(t, prom, "Bearer t0ken")
 	tokens := tokenServer(t)
