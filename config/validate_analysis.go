@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -66,6 +68,7 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 			r.add(src, f, "argument %q is already defined by spec.args[%d]", a.Name, j)
 		}
 		args[a.Name] = i
+		validateValueFrom(r, src, fmt.Sprintf("spec.args[%d]", i), a)
 	}
 	if len(spec.Metrics) == 0 {
 		r.add(src, "spec.metrics", "at least one metric is required")
@@ -161,3 +164,42 @@ func validateRangeQuery(r *report, src source, f string, q railyard.PrometheusRa
 }
 
 var promDurationRE = regexp.MustCompile(`^(([0-9]+)(ms|s|m|h|d|w|y))+$`)
+
+// validateValueFrom checks an argument's valueFrom: secretKeyRef (read on
+// the worker from its credentials file's secrets) with a name and a key;
+// fieldRef names a pod field, and Railyard runs no pods.
+func validateValueFrom(r *report, src source, f string, a railyard.AnalysisArg) {
+	if len(a.ValueFrom) == 0 || string(a.ValueFrom) == "null" {
+		return
+	}
+	var vf struct {
+		SecretKeyRef *struct {
+			Name string `json:"name"`
+			Key  string `json:"key"`
+		} `json:"secretKeyRef"`
+		FieldRef json.RawMessage `json:"fieldRef"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(a.ValueFrom))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&vf); err != nil {
+		r.add(src, f+".valueFrom", "must be {secretKeyRef: {name, key}}: %v", err)
+		return
+	}
+	switch {
+	case a.Value != nil:
+		r.add(src, f, "set value or valueFrom, not both")
+	case vf.SecretKeyRef != nil && vf.FieldRef != nil:
+		r.add(src, f+".valueFrom", "set secretKeyRef or fieldRef, not both")
+	case vf.SecretKeyRef != nil:
+		if vf.SecretKeyRef.Name == "" {
+			r.add(src, f+".valueFrom.secretKeyRef.name", "is required")
+		}
+		if vf.SecretKeyRef.Key == "" {
+			r.add(src, f+".valueFrom.secretKeyRef.key", "is required")
+		}
+	case vf.FieldRef != nil:
+		r.add(src, f+".valueFrom.fieldRef", "fieldRef is not supported yet (Railyard runs no pods); use secretKeyRef or a value")
+	default:
+		r.add(src, f+".valueFrom", "secretKeyRef is required")
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/railyard/railyard/activities/git"
 	"github.com/railyard/railyard/activities/registry"
 	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard/activities/verify"
 	"github.com/railyard/railyard/workflows"
 )
 
@@ -49,6 +50,7 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Git:       gitc,
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
+		Verify:    &verify.Measurer{Secrets: secretSource(src)},
 		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)

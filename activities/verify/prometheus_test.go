@@ -88,7 +88,7 @@ func testPrometheusRun(t *testing.T, addr string) {
 				Address: "{{args.address}}", Query: `demo_success_ratio{instance_id="{{ args.instance }}"}`}},
 		}},
 	}}
-	args, err := ResolveArgs(tmpl, []railyard.AnalysisRunArgument{{Name: "address", Value: addr}, {Name: "instance", Value: "b"}}, nil)
+	args, err := ResolveArgs("p", tmpl, []railyard.AnalysisRunArgument{{Name: "address", Value: addr}, {Name: "instance", Value: "b"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
