@@ -2,6 +2,7 @@ package railyard
 
 import (
 	"encoding/json"
+	"regexp"
 	"strconv"
 )
 
@@ -14,10 +15,30 @@ type AnalysisTemplate struct {
 
 // AnalysisTemplateSpec holds the template's arguments and metrics.
 type AnalysisTemplateSpec struct {
-	Args                 []AnalysisArg     `json:"args,omitempty"`
-	Metrics              []Metric          `json:"metrics"`
-	DryRun               []json.RawMessage `json:"dryRun,omitempty"`
-	MeasurementRetention []json.RawMessage `json:"measurementRetention,omitempty"`
+	Args                 []AnalysisArg          `json:"args,omitempty"`
+	Metrics              []Metric               `json:"metrics"`
+	DryRun               []DryRunMetric         `json:"dryRun,omitempty"`
+	MeasurementRetention []MeasurementRetention `json:"measurementRetention,omitempty"`
+}
+
+// DryRunMetric names metrics (a regular expression matching whole names)
+// whose outcome does not count towards the analysis.
+type DryRunMetric struct {
+	MetricName string `json:"metricName"`
+}
+
+// MeasurementRetention asks to keep more measurements of the metrics it
+// names (a regular expression matching whole names).
+type MeasurementRetention struct {
+	MetricName string `json:"metricName"`
+	Limit      int    `json:"limit"`
+}
+
+// MatchesMetric reports whether a dryRun or measurementRetention
+// metricName pattern names the metric.
+func MatchesMetric(pattern, metric string) bool {
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	return err == nil && re.MatchString(metric)
 }
 
 // AnalysisArg is a template argument, possibly with a default value.
@@ -29,16 +50,23 @@ type AnalysisArg struct {
 
 // Metric is one measurement series.
 type Metric struct {
-	Name                  string         `json:"name"`
-	Interval              Duration       `json:"interval,omitempty"`
-	InitialDelay          Duration       `json:"initialDelay,omitempty"`
-	Count                 *IntOrString   `json:"count,omitempty"`
-	SuccessCondition      string         `json:"successCondition,omitempty"`
-	FailureCondition      string         `json:"failureCondition,omitempty"`
-	FailureLimit          *IntOrString   `json:"failureLimit,omitempty"`
-	InconclusiveLimit     *IntOrString   `json:"inconclusiveLimit,omitempty"`
-	ConsecutiveErrorLimit *IntOrString   `json:"consecutiveErrorLimit,omitempty"`
-	Provider              MetricProvider `json:"provider"`
+	Name                  string       `json:"name"`
+	Interval              Duration     `json:"interval,omitempty"`
+	InitialDelay          Duration     `json:"initialDelay,omitempty"`
+	Count                 *IntOrString `json:"count,omitempty"`
+	SuccessCondition      string       `json:"successCondition,omitempty"`
+	FailureCondition      string       `json:"failureCondition,omitempty"`
+	FailureLimit          *IntOrString `json:"failureLimit,omitempty"`
+	InconclusiveLimit     *IntOrString `json:"inconclusiveLimit,omitempty"`
+	ConsecutiveErrorLimit *IntOrString `json:"consecutiveErrorLimit,omitempty"`
+	// ConsecutiveSuccessLimit > 0 makes the metric succeed after that many
+	// successful measurements in a row (Argo Rollouts v1.8).
+	ConsecutiveSuccessLimit *IntOrString   `json:"consecutiveSuccessLimit,omitempty"`
+	Provider                MetricProvider `json:"provider"`
+	// DryRun is set when the template's spec.dryRun names the metric: its
+	// outcome is reported but never fails the analysis. It is not read
+	// from manifests.
+	DryRun bool `json:"dryRun,omitempty" manifest:"-"`
 }
 
 // MetricProvider says how to take a measurement; one field is set.

@@ -17,9 +17,8 @@ var otherProviders = []string{"job", "datadog", "newRelic", "wavefront", "kayent
 
 var analysisSpecials = func() []special {
 	s := []special{
-		{pattern: "spec.dryRun", message: "dryRun is not supported yet"},
-		{pattern: "spec.measurementRetention", message: "measurementRetention is not supported yet"},
-		{pattern: "spec.metrics[*].consecutiveSuccessLimit", message: "consecutiveSuccessLimit is not supported yet"},
+		{pattern: "spec.measurementRetention", warning: true,
+			message: "measurementRetention has no effect: Railyard keeps the last 10 measurements of every metric"},
 		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
 		{pattern: "spec.metrics[*].provider.prometheus.authentication.sigv4", message: "sigv4 authentication is not supported yet; use basicAuth, oauth2 or headers", emptyObjectOK: true},
 	}
@@ -73,6 +72,9 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 	if len(spec.Metrics) == 0 {
 		r.add(src, "spec.metrics", "at least one metric is required")
 	}
+	for i, d := range spec.DryRun {
+		validateMetricPattern(r, src, fmt.Sprintf("spec.dryRun[%d].metricName", i), d.MetricName, spec.Metrics)
+	}
 	names := map[string]int{}
 	for i, m := range spec.Metrics {
 		f := fmt.Sprintf("spec.metrics[%d]", i)
@@ -88,6 +90,10 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 }
 
 func validateMetric(r *report, src source, f string, m railyard.Metric, unsupported bool) {
+	if m.FailureLimit.Int(0) < 0 && m.ConsecutiveSuccessLimit.Int(0) <= 0 &&
+		!strings.Contains(string(ptrValue(m.FailureLimit)+ptrValue(m.ConsecutiveSuccessLimit)), "{{") {
+		r.add(src, f, "failureLimit -1 turns failures off, so consecutiveSuccessLimit must be above 0; otherwise nothing decides the metric")
+	}
 	checkDuration(r, src, f+".interval", m.Interval)
 	checkDuration(r, src, f+".initialDelay", m.InitialDelay)
 	p := m.Provider
@@ -202,4 +208,30 @@ func validateValueFrom(r *report, src source, f string, a railyard.AnalysisArg) 
 	default:
 		r.add(src, f+".valueFrom", "secretKeyRef is required")
 	}
+}
+
+func ptrValue(v *railyard.IntOrString) railyard.IntOrString {
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+// validateMetricPattern checks a dryRun metricName: a regular expression
+// matching whole metric names, which must name at least one metric.
+func validateMetricPattern(r *report, src source, f, pattern string, metrics []railyard.Metric) {
+	if pattern == "" {
+		r.add(src, f, "is required")
+		return
+	}
+	if _, err := regexp.Compile(pattern); err != nil {
+		r.add(src, f, "%q is not a valid regular expression: %v", pattern, err)
+		return
+	}
+	for _, m := range metrics {
+		if railyard.MatchesMetric(pattern, m.Name) {
+			return
+		}
+	}
+	r.add(src, f, "%q names no metric of this template", pattern)
 }

@@ -15,7 +15,8 @@ type PlannedMetric struct {
 // Plan resolves the arguments of every template of project (ResolveArgs) and
 // substitutes them into its metrics (SubstituteMetric), in template order.
 // Like Kargo, which flattens a Stage's templates into one AnalysisRun, it
-// rejects two metrics of the same name.
+// rejects two metrics of the same name. Metrics the template's dryRun names
+// are marked DryRun.
 func Plan(project string, templates []railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
 	eval func(string) (string, error)) ([]PlannedMetric, error) {
 	var out []PlannedMetric
@@ -33,6 +34,9 @@ func Plan(project string, templates []railyard.AnalysisTemplate, stageArgs []rai
 			metric, err := SubstituteMetric(m, args)
 			if err != nil {
 				return nil, fmt.Errorf("analysis template %q: %w", tmpl.Name, err)
+			}
+			for _, d := range tmpl.Spec.DryRun {
+				metric.DryRun = metric.DryRun || railyard.MatchesMetric(d.MetricName, m.Name)
 			}
 			out = append(out, PlannedMetric{Template: tmpl.Name, Metric: metric})
 		}
