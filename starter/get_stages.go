@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/expr"
 	"github.com/railyard/railyard/workflows"
 )
 
@@ -14,6 +15,7 @@ import (
 type stageView struct {
 	Name   string               `json:"name"`
 	Spec   railyard.StageSpec   `json:"spec"`
+	Links  []expr.RenderedLink  `json:"links,omitempty"` // the ProjectConfig's stageLinks
 	Status workflows.StageState `json:"status"`
 }
 
@@ -28,7 +30,8 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 		if o.name != "" && s.Name != o.name {
 			continue
 		}
-		v := stageView{Name: s.Name, Spec: s.Spec}
+		v := stageView{Name: s.Name, Spec: s.Spec, Links: expr.Links(r.Config.StageLinks,
+			map[string]any{"ctx": map[string]any{"project": o.project, "stage": s.Name}})}
 		if err := a.query(ctx, railyard.StageWorkflowID(o.project, s.Name), workflows.QueryStatus, &v.Status); err != nil {
 			return err
 		}
