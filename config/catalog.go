@@ -32,6 +32,7 @@ type catalog struct {
 	clusterTasks []entry[*railyard.PromotionTask]
 	sharedMaps   []railyard.ConfigMap
 	seen         map[string]source
+	namespace    string // for namespaced resources that name none
 }
 
 func newCatalog() *catalog {
