@@ -92,7 +92,10 @@ func TestStepConfigShapes(t *testing.T) {
 	}{
 		{"required key", "kustomize-set-image", `{}`, []string{"path: is required"}},
 		{"unknown key", "copy", `{"inPath":"a","outPath":"b","ignored":1}`, []string{"ignored: unknown field"}},
-		{"not supported key", "http", `{"url":"u","proxy":"http://p"}`, []string{"proxy: proxy is not supported yet; set HTTPS_PROXY for the worker"}},
+		{"not supported key", "git-clone", `{"repoURL":"r","checkout":[{"path":"p"}],"recurseSubmodules":true}`,
+			[]string{"recurseSubmodules: recurseSubmodules is not supported yet"}},
+		{"body or bodyFromFile", "http", `{"url":"u","body":"b","bodyFromFile":"f"}`, []string{": set only one of body, bodyFromFile"}},
+		{"proxy must be http(s)", "http", `{"url":"u","proxy":"socks5://p"}`, []string{`proxy: "socks5://p" is not an http(s) URL`}},
 		{"wrong type", "git-push", `{"path":"p","force":"yes"}`, []string{`force: must be a boolean, not string "yes"`}},
 		{"enum", "helm-template", `{"path":"p","outPath":"o","releaseName":"r","outLayout":"tree"}`,
 			[]string{`outLayout: "tree" is not one of helm, flat`}},

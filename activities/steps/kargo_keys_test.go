@@ -17,7 +17,7 @@ import (
 // yet" when manifests are applied, so no runner needs to decode them.
 var refusedAtApply = map[string]bool{
 	"git-clone recurseSubmodules": true, "git-clone author.signingKey": true,
-	"git-commit author.signingKey": true, "http bodyFromFile": true, "http proxy": true,
+	"git-commit author.signingKey": true,
 }
 
 // TestRunnersDecodeEveryKargoKey: every key of Kargo's step schemas that
