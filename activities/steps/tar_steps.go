@@ -201,6 +201,10 @@ func (Untar) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("untar outPath: %w", err)
 	}
+	root, _ := securePath(sc.WorkDir, ".")
+	if out == root || within(out, in) {
+		return Result{}, Terminal(fmt.Errorf("untar: outPath %s is replaced by the archive's content, so it must not be the working directory or hold inPath", c.OutPath))
+	}
 	f, err := os.Open(in)
 	if err != nil {
 		return Result{}, Terminal(fmt.Errorf("untar: %w", err))

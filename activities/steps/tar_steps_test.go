@@ -82,3 +82,18 @@ func TestTarIsReproducible(t *testing.T) {
 		t.Fatal("an archive inside its own input was accepted")
 	}
 }
+
+func TestUntarKeepsTheWorkspace(t *testing.T) {
+	work := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(work, "dl"), 0o755)
+	_ = os.WriteFile(filepath.Join(work, "dl", "a.tar"), tarOf(t, &tar.Header{Name: "f", Typeflag: tar.TypeReg, Mode: 0o644}), 0o644)
+	for _, out := range []string{".", "dl"} {
+		_, err := Untar{}.Run(context.Background(), &Context{WorkDir: work}, []byte(`{"inPath":"dl/a.tar","outPath":"`+out+`"}`))
+		if err == nil || !strings.Contains(err.Error(), "must not be the working directory") {
+			t.Errorf("outPath %s: error = %v", out, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(work, "dl", "a.tar")); err != nil {
+		t.Fatal("the archive was removed")
+	}
+}
