@@ -14,9 +14,10 @@ import (
 )
 
 // checkExpression reports a bare expr-lang expression that does not parse
-// or that calls a function Kargo does not have (or with the wrong number of
-// arguments). Variables are resolved when evaluated.
-func checkExpression(r *report, src source, field, expression string) {
+// or that calls a function Kargo does not have, one not available in scope
+// (railyard.Scope*), or with the wrong number of arguments. Variables are
+// resolved when evaluated.
+func checkExpression(r *report, src source, field, scope, expression string) {
 	if strings.TrimSpace(expression) == "" {
 		return
 	}
@@ -25,14 +26,14 @@ func checkExpression(r *report, src source, field, expression string) {
 		r.add(src, field, "expression does not parse: %s", oneLine(err.Error()))
 		return
 	}
-	if msg := checkCalls(tree.Node); msg != "" {
+	if msg := checkCalls(tree.Node, scope); msg != "" {
 		r.add(src, field, "%s", msg)
 	}
 }
 
 // callChecker finds the first call of an unknown function, of one Railyard
 // does not evaluate yet, or with the wrong number of arguments.
-type callChecker struct{ msg string }
+type callChecker struct{ msg, scope string }
 
 func (c *callChecker) Visit(node *ast.Node) {
 	call, ok := (*node).(*ast.CallNode)
@@ -53,6 +54,8 @@ func (c *callChecker) Visit(node *ast.Node) {
 		c.msg = fmt.Sprintf("unknown function %s()", id.Value)
 	case !f.Supported:
 		c.msg = fmt.Sprintf("function %s() is not supported yet", id.Value)
+	case !f.AvailableIn(c.scope):
+		c.msg = fmt.Sprintf("function %s() is not available in %s", id.Value, c.scope)
 	case n < f.MinArgs || n > f.MaxArgs:
 		c.msg = fmt.Sprintf("function %s() takes %s, not %d", id.Value, arity(f), n)
 	}
@@ -72,15 +75,15 @@ func arity(f railyard.ExpressionFunction) string {
 }
 
 // checkCalls returns what is wrong with the function calls in node, or "".
-func checkCalls(node ast.Node) string {
-	c := &callChecker{}
+func checkCalls(node ast.Node, scope string) string {
+	c := &callChecker{scope: scope}
 	ast.Walk(&node, c)
 	return c.msg
 }
 
 // checkTemplate reports ${{ … }} expressions in s that do not parse or
 // call functions wrongly (see checkExpression).
-func checkTemplate(r *report, src source, field, s string) {
+func checkTemplate(r *report, src source, field, scope, s string) {
 	for {
 		i := strings.Index(s, "${{")
 		if i < 0 {
@@ -97,7 +100,7 @@ func checkTemplate(r *report, src source, field, s string) {
 			r.add(src, field, "expression %q does not parse: %s", strings.TrimSpace(s[:j]), oneLine(err.Error()))
 			return
 		}
-		if msg := checkCalls(tree.Node); msg != "" {
+		if msg := checkCalls(tree.Node, scope); msg != "" {
 			r.add(src, field, "expression %q: %s", strings.TrimSpace(s[:j]), msg)
 			return
 		}
@@ -119,7 +122,7 @@ func checkConfigTemplates(r *report, src source, field string, raw json.RawMessa
 		r.add(src, field, "must be an object")
 		return
 	}
-	walkStrings(v, field, func(path, s string) { checkTemplate(r, src, path, s) })
+	walkStrings(v, field, func(path, s string) { checkTemplate(r, src, path, railyard.ScopeSteps, s) })
 }
 
 func walkStrings(v any, path string, fn func(path, s string)) {

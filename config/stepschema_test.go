@@ -146,3 +146,35 @@ func TestStepShapesCoverSupportedSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestExpressionScopes: a function is refused where the evaluator there
+// does not offer it, instead of failing when it runs.
+func TestExpressionScopes(t *testing.T) {
+	tests := []struct {
+		scope, code, want string
+	}{
+		{railyard.ScopeSteps, "secret('a').b + status('x')", ""},
+		{railyard.ScopeVerification, "imageFrom('r').Tag + quote(1)", ""},
+		{railyard.ScopeVerification, "secret('a').b", "function secret() is not available in verification arguments"},
+		{railyard.ScopeVerification, "success()", "function success() is not available in verification arguments"},
+		{railyard.ScopeLinks, "quote(ctx.stage)", ""},
+		{railyard.ScopeLinks, "imageFrom('r').Tag", "function imageFrom() is not available in deep links"},
+		{railyard.ScopeCriteria, "commitFrom('r').Message != ''", ""},
+		{railyard.ScopeCriteria, "warehouse('w')", "function warehouse() is not available in freight creation criteria"},
+		{railyard.ScopeDiscovery, "upper(tag) startsWith 'V'", ""},
+		{railyard.ScopeDiscovery, "quote(tag)", "function quote() is not available in expression filters and range queries"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scope+"/"+tt.code, func(t *testing.T) {
+			r := &report{}
+			checkExpression(r, source{}, "f", tt.scope, tt.code)
+			got := ""
+			if len(r.problems) > 0 {
+				got = r.problems[0].Message
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

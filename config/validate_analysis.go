@@ -158,7 +158,7 @@ func validatePromAuth(r *report, src source, f string, a *railyard.MetricAuthent
 func validateRangeQuery(r *report, src source, f string, q railyard.PrometheusRangeQuery) {
 	for _, e := range []struct{ field, code string }{{"start", q.Start}, {"end", q.End}} {
 		if !strings.Contains(e.code, "{{") {
-			checkExpression(r, src, f+"."+e.field, e.code)
+			checkExpression(r, src, f+"."+e.field, railyard.ScopeDiscovery, e.code)
 		}
 	}
 	switch {

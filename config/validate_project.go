@@ -95,7 +95,7 @@ func validateLinks(r *report, src source, field string, links []railyard.DeepLin
 		if strings.TrimSpace(l.URL) == "" {
 			r.add(src, f+".url", "is required")
 		}
-		checkTemplate(r, src, f+".url", l.URL)
-		checkTemplate(r, src, f+".if", l.If)
+		checkTemplate(r, src, f+".url", railyard.ScopeLinks, l.URL)
+		checkTemplate(r, src, f+".if", railyard.ScopeLinks, l.If)
 	}
 }
