@@ -48,3 +48,26 @@ func TestCatalogueMatchesFunctions(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogueScopes keeps AvailableIn true to what each evaluator
+// offers: verification arguments get the builtins and the artifact
+// functions (as activities.PlanVerification builds them), deep links the
+// builtins.
+func TestCatalogueScopes(t *testing.T) {
+	scopes := map[string][]expr.Option{
+		railyard.ScopeVerification: append(Builtins(), FreightFunctions(Freight{})...),
+		railyard.ScopeLinks:        Builtins(),
+	}
+	for scope, opts := range scopes {
+		c := conf.CreateNew()
+		for _, o := range opts {
+			o(c)
+		}
+		for _, f := range railyard.ExpressionFunctions {
+			_, offered := c.Functions[f.Name]
+			if f.Supported && offered != f.AvailableIn(scope) {
+				t.Errorf("%s: %s offered = %t, catalogue says available = %t", scope, f.Name, offered, f.AvailableIn(scope))
+			}
+		}
+	}
+}
