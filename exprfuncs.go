@@ -16,8 +16,8 @@ type ExpressionFunction struct {
 
 // Function groups, by where they are available.
 const (
-	// FuncBuiltin functions (quote, semverDiff …) work in steps,
-	// verification arguments and deep links.
+	// FuncBuiltin functions (quote, semverDiff …) work in steps and
+	// verification arguments.
 	FuncBuiltin = "builtin"
 	// FuncArtifact functions (warehouse, imageFrom …) work in steps and
 	// verification arguments.
@@ -31,7 +31,7 @@ const (
 const (
 	ScopeSteps        = "promotion steps"
 	ScopeVerification = "verification arguments"
-	ScopeLinks        = "deep links"
+	ScopeLinks        = "deep link conditions"                 // expr-lang's builtins only
 	ScopeCriteria     = "freight creation criteria"            // commitFrom, imageFrom, chartFrom over discovered artifacts
 	ScopeDiscovery    = "expression filters and range queries" // expr-lang's builtins only
 )
@@ -43,8 +43,6 @@ func (f ExpressionFunction) AvailableIn(scope string) bool {
 		return true
 	case ScopeVerification:
 		return f.Group == FuncBuiltin || f.Group == FuncArtifact
-	case ScopeLinks:
-		return f.Group == FuncBuiltin
 	case ScopeCriteria:
 		return f.Name == "commitFrom" || f.Name == "imageFrom" || f.Name == "chartFrom"
 	}

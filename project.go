@@ -19,8 +19,9 @@ type ProjectConfig struct {
 	StageLinks   []DeepLink `json:"stageLinks,omitempty"`
 }
 
-// DeepLink is a link shown with a Freight or a Stage. URL and If may hold
-// ${{ }} expressions over the resource.
+// DeepLink is a link shown with a Freight or a Stage: URL is a Go
+// text/template and If an expr-lang expression, both over the resource
+// (see ResolveLinks).
 type DeepLink struct {
 	Title       string `json:"title"`
 	URL         string `json:"url"`

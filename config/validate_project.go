@@ -84,8 +84,8 @@ func checkNamePattern(r *report, src source, f, pattern string) {
 	}
 }
 
-// validateLinks checks deep links: a title and a URL, and expressions that
-// compile.
+// validateLinks checks deep links: a title, a URL that parses as a Go
+// template, and an `if` expression that compiles.
 func validateLinks(r *report, src source, field string, links []railyard.DeepLink) {
 	for i, l := range links {
 		f := fmt.Sprintf("%s[%d]", field, i)
@@ -95,7 +95,9 @@ func validateLinks(r *report, src source, field string, links []railyard.DeepLin
 		if strings.TrimSpace(l.URL) == "" {
 			r.add(src, f+".url", "is required")
 		}
-		checkTemplate(r, src, f+".url", railyard.ScopeLinks, l.URL)
-		checkTemplate(r, src, f+".if", railyard.ScopeLinks, l.If)
+		if _, err := railyard.ParseLinkURL(l.URL); err != nil && strings.TrimSpace(l.URL) != "" {
+			r.add(src, f+".url", "not a valid URL template: %s", oneLine(err.Error()))
+		}
+		checkExpression(r, src, f+".if", railyard.ScopeLinks, l.If)
 	}
 }

@@ -7,16 +7,16 @@ import (
 	"strings"
 
 	"github.com/railyard/railyard"
-	"github.com/railyard/railyard/activities/expr"
 	"github.com/railyard/railyard/workflows"
 )
 
 // stageView is a Stage with its workflow's state.
 type stageView struct {
-	Name   string               `json:"name"`
-	Spec   railyard.StageSpec   `json:"spec"`
-	Links  []expr.RenderedLink  `json:"links,omitempty"` // the ProjectConfig's stageLinks
-	Status workflows.StageState `json:"status"`
+	Name       string                  `json:"name"`
+	Spec       railyard.StageSpec      `json:"spec"`
+	Links      []railyard.ResolvedLink `json:"links,omitempty"` // the ProjectConfig's stageLinks
+	LinkErrors []string                `json:"linkErrors,omitempty"`
+	Status     workflows.StageState    `json:"status"`
 }
 
 func (a *app) getStages(ctx context.Context, o *getOpts) error {
@@ -30,8 +30,8 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 		if o.name != "" && s.Name != o.name {
 			continue
 		}
-		v := stageView{Name: s.Name, Spec: s.Spec, Links: expr.Links(r.Config.StageLinks,
-			map[string]any{"ctx": map[string]any{"project": o.project, "stage": s.Name}})}
+		v := stageView{Name: s.Name, Spec: s.Spec}
+		v.Links, v.LinkErrors = railyard.ResolveLinks(r.Config.StageLinks, railyard.StageLinkContext(o.project, s))
 		if err := a.query(ctx, railyard.StageWorkflowID(o.project, s.Name), workflows.QueryStatus, &v.Status); err != nil {
 			return err
 		}

@@ -51,12 +51,10 @@ func TestCatalogueMatchesFunctions(t *testing.T) {
 
 // TestCatalogueScopes keeps AvailableIn true to what each evaluator
 // offers: verification arguments get the builtins and the artifact
-// functions (as activities.PlanVerification builds them), deep links the
-// builtins.
+// functions (as activities.PlanVerification builds them).
 func TestCatalogueScopes(t *testing.T) {
 	scopes := map[string][]expr.Option{
 		railyard.ScopeVerification: append(Builtins(), FreightFunctions(Freight{})...),
-		railyard.ScopeLinks:        Builtins(),
 	}
 	for scope, opts := range scopes {
 		c := conf.CreateNew()
