@@ -16,7 +16,33 @@ type ProjectConfig struct {
 	// WebhookReceivers are the project's inbound webhook endpoints; the
 	// worker serves them (railyard-worker --webhook-addr).
 	WebhookReceivers []WebhookReceiver `json:"webhookReceivers,omitempty"`
+	// FreightLinks and StageLinks are links to show with a project's
+	// Freight and Stages (Kargo's deep links).
+	FreightLinks []DeepLink `json:"freightLinks,omitempty"`
+	StageLinks   []DeepLink `json:"stageLinks,omitempty"`
 }
+
+// DeepLink is a link shown with a Freight or a Stage: URL is a Go
+// text/template and If an expr-lang expression, both over the resource
+// (see ResolveLinks).
+type DeepLink struct {
+	Title       string `json:"title"`
+	URL         string `json:"url"`
+	Description string `json:"description,omitempty"`
+	If          string `json:"if,omitempty"`
+}
+
+// ConfigMap is a named set of non-secret values (a Kubernetes v1
+// ConfigMap), read by the configMap() and sharedConfigMap() expression
+// functions.
+type ConfigMap struct {
+	Name string            `json:"name"`
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// SharedNamespace is the namespace whose ConfigMaps every project shares
+// (Kargo's default shared resources namespace).
+const SharedNamespace = "kargo-shared-resources"
 
 // PromotionPolicy enables auto-promotion for the stages it selects.
 type PromotionPolicy struct {
@@ -134,6 +160,7 @@ type Resources struct {
 	Tasks             []PromotionTask    `json:"tasks,omitempty"`
 	AnalysisTemplates []AnalysisTemplate `json:"analysisTemplates,omitempty"`
 	Freight           []Freight          `json:"freight,omitempty"`
+	ConfigMaps        []ConfigMap        `json:"configMaps,omitempty"`
 }
 
 // Hash is a stable digest of the resources, used to tell a changed
@@ -145,6 +172,7 @@ func (r Resources) Hash() string {
 	c.Tasks = sortedBy(r.Tasks, func(t PromotionTask) string { return t.Kind + "/" + t.Name })
 	c.AnalysisTemplates = sortedBy(r.AnalysisTemplates, func(a AnalysisTemplate) string { return a.Name })
 	c.Freight = sortedBy(r.Freight, func(f Freight) string { return f.ID })
+	c.ConfigMaps = sortedBy(r.ConfigMaps, func(m ConfigMap) string { return m.Name })
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

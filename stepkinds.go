@@ -8,15 +8,15 @@ var SupportedSteps = []string{
 	"copy", "delete", "file-write",
 	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
-	"http", "compose-output", "set-freight-alias", "fail",
+	"toml-update", "toml-parse", "tar", "untar",
+	"http", "http-download", "oci-download", "oci-push", "compose-output", "set-freight-alias", "fail",
 }
 
 // UnsupportedSteps lists Kargo step kinds that Railyard does not run yet.
 var UnsupportedSteps = []string{
 	"git-open-pr", "git-wait-for-pr", "git-merge-pr", "github-push",
 	"argocd-update", "argocd-wait",
-	"toml-update", "toml-parse", "tar", "untar",
-	"http-download", "oci-download", "oci-push", "set-metadata",
+	"set-metadata",
 }
 
 // StepKind classifies a `uses:` value: "supported", "unsupported" (a Kargo

@@ -37,7 +37,7 @@ func (a *Activities) PlanVerification(ctx context.Context, in PlanInput) ([]veri
 		}
 		vars[v.Name] = val
 	}
-	plan, err := verify.Plan(in.Templates, in.Args, verify.EvalFunc(ev))
+	plan, err := verify.Plan(in.Project, in.Templates, in.Args, verify.EvalFunc(ev))
 	if err != nil {
 		return nil, classify(fmt.Errorf("stage %s verification: %w: %w", in.Stage, err, railyard.ErrInvalid))
 	}

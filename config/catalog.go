@@ -23,13 +23,16 @@ type projectEntries struct {
 	tasks      []entry[*railyard.PromotionTask]
 	analyses   []entry[*railyard.AnalysisTemplate]
 	freight    []entry[*railyard.Freight]
+	configMaps []railyard.ConfigMap
 }
 
 // catalog gathers every decoded resource of a Parse call.
 type catalog struct {
 	projects     map[string]*projectEntries
 	clusterTasks []entry[*railyard.PromotionTask]
+	sharedMaps   []railyard.ConfigMap
 	seen         map[string]source
+	namespace    string // for namespaced resources that name none
 }
 
 func newCatalog() *catalog {
@@ -53,6 +56,18 @@ func (c *catalog) add(v any, src source, r *report) {
 	}
 	if t, ok := v.(*railyard.PromotionTask); ok && t.Kind == kindClusterPromotionTask {
 		c.clusterTasks = append(c.clusterTasks, entry[*railyard.PromotionTask]{src, t})
+		return
+	}
+	switch d := v.(type) {
+	case *namespaceDoc:
+		return // a namespace for the Project of the same name to adopt
+	case *configMapDoc:
+		if d.shared {
+			c.sharedMaps = append(c.sharedMaps, d.val)
+			return
+		}
+		p := c.project(src.Namespace, src)
+		p.configMaps = append(p.configMaps, d.val)
 		return
 	}
 	if d, ok := v.(*projectDoc); ok {
@@ -103,7 +118,7 @@ func (c *catalog) resolve(r *report) *Set {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	set := &Set{}
+	set := &Set{SharedConfigMaps: c.sharedMaps}
 	for _, name := range names {
 		p := c.projects[name]
 		if p.project == nil {
@@ -132,6 +147,7 @@ func (p *projectEntries) resolve(clusterTasks []entry[*railyard.PromotionTask], 
 	for _, a := range p.analyses {
 		res.AnalysisTemplates = append(res.AnalysisTemplates, *a.val)
 	}
+	res.ConfigMaps = p.configMaps
 	checkRefs(p, res, r)
 	res.Freight = checkFreight(p, res, r)
 	return res

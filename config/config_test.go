@@ -321,3 +321,25 @@ func TestWarningsDoNotFail(t *testing.T) {
 }
 
 func num(s string) any { return json.Number(s) }
+
+// TestDefaultNamespace: like kubectl apply -n, a default namespace places
+// namespaced resources that name none; cluster-scoped ones stay so, and
+// an explicit namespace wins.
+func TestDefaultNamespace(t *testing.T) {
+	files := map[string][]byte{"m.yaml": docs(project("shop"), project("other"),
+		"apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: t\nspec:\n  metrics:\n  - name: m\n    provider:\n      web: {url: https://x.example}\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {a: b}\n",
+		warehouse("other", "w", "ghcr.io/example/app"))}
+	if _, err := Parse(files); err == nil {
+		t.Fatal("resources without a namespace were accepted without a default")
+	}
+	set, err := ParseInNamespace("shop", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, _ := set.Project("shop")
+	other, _ := set.Project("other")
+	if len(shop.AnalysisTemplates) != 1 || len(shop.ConfigMaps) != 1 || len(other.Warehouses) != 1 || len(shop.Warehouses) != 0 {
+		t.Fatalf("shop %+v, other %+v", shop, other)
+	}
+}

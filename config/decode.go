@@ -240,8 +240,8 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 			}
 			continue
 		}
-		if !f.IsExported() || name == "-" {
-			continue
+		if !f.IsExported() || name == "-" || f.Tag.Get("manifest") == "-" {
+			continue // manifest:"-": set by Railyard, never read from manifests
 		}
 		if name == "" {
 			name = f.Name

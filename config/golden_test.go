@@ -70,9 +70,10 @@ func TestValidFixtures(t *testing.T) {
 				warnings[i] = w.String()
 			}
 			b, err := json.MarshalIndent(struct {
-				Projects any      `json:"projects"`
-				Warnings []string `json:"warnings"`
-			}{set.Projects, warnings}, "", "  ")
+				Projects         any      `json:"projects"`
+				SharedConfigMaps any      `json:"sharedConfigMaps,omitempty"`
+				Warnings         []string `json:"warnings"`
+			}{set.Projects, set.SharedConfigMaps, warnings}, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -58,8 +58,9 @@ func checkLabel(r *report, src source, field, name string) {
 
 // parseObject reads one manifest (already a generic tree) and returns its
 // decoded domain value, or nil when it cannot be used at all, and where it
-// came from.
-func parseObject(tree map[string]any, src source, r *report) (any, source) {
+// came from. defaultNS is the namespace of a namespaced resource that names
+// none.
+func parseObject(tree map[string]any, src source, defaultNS string, r *report) (any, source) {
 	apiVersion, _ := tree["apiVersion"].(string)
 	kind, _ := tree["kind"].(string)
 	meta, _ := tree["metadata"].(map[string]any)
@@ -72,7 +73,13 @@ func parseObject(tree map[string]any, src source, r *report) (any, source) {
 		return nil, src
 	}
 	info, ok := kinds[kind]
+	if src.Namespace == "" && defaultNS != "" && meta != nil && !info.clusterScoped && kind != kindNamespace {
+		src.Namespace = defaultNS
+		meta["namespace"] = defaultNS
+	}
 	switch {
+	case apiVersion == "v1" && (kind == kindNamespace || kind == kindConfigMap):
+		return parseCoreObject(tree, meta, src, r), src
 	case kind == "Secret" && apiVersion == "v1":
 		r.warn(src, "", "Secrets are not sent to Temporal: repository credentials, secret() values and webhook receivers' "+
 			"secretRefs are read by the worker from its credentials (railyard-worker --credentials DIR, a directory "+

@@ -17,11 +17,13 @@ import (
 )
 
 // Set is a validated set of manifests: one Resources per project, sorted by
-// project name, and warnings about fields that were accepted but have no
-// effect in Railyard.
+// project name, the ConfigMaps of the shared namespace
+// (railyard.SharedNamespace), and warnings about fields that were accepted
+// but have no effect in Railyard.
 type Set struct {
-	Projects []*railyard.Resources
-	Warnings []Problem
+	Projects         []*railyard.Resources
+	SharedConfigMaps []railyard.ConfigMap
+	Warnings         []Problem
 }
 
 // Project returns the named project's resources.
@@ -36,7 +38,11 @@ func (s *Set) Project(name string) (*railyard.Resources, bool) {
 
 // Load reads manifests from files and directories (every *.yaml and *.yml
 // below a directory, in lexical order) and validates them together.
-func Load(paths ...string) (*Set, error) {
+func Load(paths ...string) (*Set, error) { return LoadInNamespace("", paths...) }
+
+// LoadInNamespace is Load with a default namespace (project) for namespaced
+// resources that name none, as `kubectl apply -n` has.
+func LoadInNamespace(namespace string, paths ...string) (*Set, error) {
 	files := map[string][]byte{}
 	for _, p := range paths {
 		if err := readPath(p, files); err != nil {
@@ -46,7 +52,7 @@ func Load(paths ...string) (*Set, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("load %s: no .yaml or .yml files: %w", strings.Join(paths, ", "), railyard.ErrNotFound)
 	}
-	return Parse(files)
+	return ParseInNamespace(namespace, files)
 }
 
 func readPath(p string, files map[string][]byte) error {
@@ -87,7 +93,10 @@ func readFile(path string, files map[string][]byte) error {
 // Parse validates manifests given as file name → content. Each file may
 // hold several YAML documents separated by "---". It returns the Set, or
 // Problems listing everything wrong.
-func Parse(files map[string][]byte) (*Set, error) {
+func Parse(files map[string][]byte) (*Set, error) { return ParseInNamespace("", files) }
+
+// ParseInNamespace is Parse with a default namespace, as LoadInNamespace.
+func ParseInNamespace(namespace string, files map[string][]byte) (*Set, error) {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -95,6 +104,7 @@ func Parse(files map[string][]byte) (*Set, error) {
 	sort.Strings(names)
 	r := &report{}
 	c := newCatalog()
+	c.namespace = namespace
 	for _, name := range names {
 		for i, doc := range splitDocuments(files[name]) {
 			parseDocument(doc, source{File: name, Doc: i + 1}, c, r)
@@ -190,7 +200,7 @@ func parseDocument(doc document, src source, c *catalog, r *report) {
 		parseList(obj, src, c, r)
 		return
 	}
-	v, src := parseObject(obj, src, r)
+	v, src := parseObject(obj, src, c.namespace, r)
 	c.add(v, src, r)
 }
 
@@ -206,7 +216,7 @@ func parseList(list map[string]any, src source, c *catalog, r *report) {
 			r.add(src, fmt.Sprintf("items[%d]", i), "must be an object, not %s", describe(item))
 			continue
 		}
-		v, src := parseObject(obj, src, r)
+		v, src := parseObject(obj, src, c.namespace, r)
 		c.add(v, src, r)
 	}
 }

@@ -15,6 +15,10 @@ type special struct {
 	message string
 	warning bool     // report as a warning and keep the field
 	except  []string // with a trailing "*": keys that are not special
+	// emptyObjectOK: an empty object asks for nothing. Otherwise `{}` is
+	// taken at its word, as Kargo takes it (autoRollback: {} enables
+	// rollbacks with their defaults).
+	emptyObjectOK bool
 }
 
 // match is one field found by a pattern.
@@ -28,8 +32,8 @@ type match struct {
 func takeSpecials(tree map[string]any, specials []special, r *report, src source) {
 	for _, s := range specials {
 		for _, m := range find(tree, splitPattern(s.pattern), "", s.except, !s.warning) {
-			if isEmpty(m.value) {
-				continue // an explicit empty value asks for nothing
+			if isEmpty(m.value, s.emptyObjectOK) {
+				continue // an explicit null, "" or [] asks for nothing
 			}
 			msg := strings.ReplaceAll(s.message, "{key}", m.key)
 			if s.warning {
@@ -82,14 +86,14 @@ func find(node any, segs []string, path string, except []string, remove bool) []
 	return out
 }
 
-func isEmpty(v any) bool {
+func isEmpty(v any, emptyObjectOK bool) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
 	case []any:
 		return len(x) == 0
 	case map[string]any:
-		return len(x) == 0
+		return len(x) == 0 && emptyObjectOK
 	case string:
 		return x == ""
 	}

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,11 +17,10 @@ var otherProviders = []string{"job", "datadog", "newRelic", "wavefront", "kayent
 
 var analysisSpecials = func() []special {
 	s := []special{
-		{pattern: "spec.dryRun", message: "dryRun is not supported yet"},
-		{pattern: "spec.measurementRetention", message: "measurementRetention is not supported yet"},
-		{pattern: "spec.metrics[*].consecutiveSuccessLimit", message: "consecutiveSuccessLimit is not supported yet"},
-		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers"},
-		{pattern: "spec.metrics[*].provider.prometheus.authentication", message: "prometheus authentication (oauth2, sigv4) is not supported yet; use headers"},
+		{pattern: "spec.measurementRetention", warning: true,
+			message: "measurementRetention has no effect: Railyard keeps the last 10 measurements of every metric"},
+		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
+		{pattern: "spec.metrics[*].provider.prometheus.authentication.sigv4", message: "sigv4 authentication is not supported yet; use basicAuth, oauth2 or headers", emptyObjectOK: true},
 	}
 	for _, p := range otherProviders {
 		s = append(s, special{pattern: "spec.metrics[*].provider." + p,
@@ -65,9 +67,13 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 			r.add(src, f, "argument %q is already defined by spec.args[%d]", a.Name, j)
 		}
 		args[a.Name] = i
+		validateValueFrom(r, src, fmt.Sprintf("spec.args[%d]", i), a)
 	}
 	if len(spec.Metrics) == 0 {
 		r.add(src, "spec.metrics", "at least one metric is required")
+	}
+	for i, d := range spec.DryRun {
+		validateMetricPattern(r, src, fmt.Sprintf("spec.dryRun[%d].metricName", i), d.MetricName, spec.Metrics)
 	}
 	names := map[string]int{}
 	for i, m := range spec.Metrics {
@@ -84,6 +90,10 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 }
 
 func validateMetric(r *report, src source, f string, m railyard.Metric, unsupported bool) {
+	if m.FailureLimit.Int(0) < 0 && m.ConsecutiveSuccessLimit.Int(0) <= 0 &&
+		!strings.Contains(string(ptrValue(m.FailureLimit)+ptrValue(m.ConsecutiveSuccessLimit)), "{{") {
+		r.add(src, f, "failureLimit -1 turns failures off, so consecutiveSuccessLimit must be above 0; otherwise nothing decides the metric")
+	}
 	checkDuration(r, src, f+".interval", m.Interval)
 	checkDuration(r, src, f+".initialDelay", m.InitialDelay)
 	p := m.Provider
@@ -100,6 +110,10 @@ func validateMetric(r *report, src source, f string, m railyard.Metric, unsuppor
 		}
 		if p.Prometheus.Query == "" {
 			r.add(src, f+".provider.prometheus.query", "is required")
+		}
+		validatePromAuth(r, src, f+".provider.prometheus.authentication", p.Prometheus.Authentication)
+		if q := p.Prometheus.RangeQuery; q != nil {
+			validateRangeQuery(r, src, f+".provider.prometheus.rangeQuery", *q)
 		}
 	case !unsupported:
 		r.add(src, f+".provider", "a provider (web or prometheus) is required")
@@ -120,4 +134,104 @@ func checkDuration(r *report, src source, field string, d railyard.Duration) {
 func validDuration(s string) bool {
 	d, err := time.ParseDuration(s)
 	return err == nil && d >= 0
+}
+
+func validatePromAuth(r *report, src source, f string, a *railyard.MetricAuthentication) {
+	if a == nil {
+		return
+	}
+	if a.BasicAuth != nil && a.OAuth2 != nil {
+		r.add(src, f, "set basicAuth or oauth2, not both")
+	}
+	if o := a.OAuth2; o != nil {
+		if o.TokenURL == "" {
+			r.add(src, f+".oauth2.tokenUrl", "is required")
+		}
+		if o.ClientID == "" {
+			r.add(src, f+".oauth2.clientId", "is required")
+		}
+	}
+}
+
+// validateRangeQuery checks a Prometheus range query: start and end are
+// expr-lang expressions (placeholders aside), step a duration.
+func validateRangeQuery(r *report, src source, f string, q railyard.PrometheusRangeQuery) {
+	for _, e := range []struct{ field, code string }{{"start", q.Start}, {"end", q.End}} {
+		if !strings.Contains(e.code, "{{") {
+			checkExpression(r, src, f+"."+e.field, railyard.ScopeDiscovery, e.code)
+		}
+	}
+	switch {
+	case q.Step == "":
+		r.add(src, f+".step", "is required")
+	case !strings.Contains(q.Step, "{{") && !promDurationRE.MatchString(q.Step):
+		r.add(src, f+".step", "%q is not a valid duration (like 30s, 1m or 1h)", q.Step)
+	}
+}
+
+var promDurationRE = regexp.MustCompile(`^(([0-9]+)(ms|s|m|h|d|w|y))+$`)
+
+// validateValueFrom checks an argument's valueFrom: secretKeyRef (read on
+// the worker from its credentials file's secrets) with a name and a key;
+// fieldRef names a pod field, and Railyard runs no pods.
+func validateValueFrom(r *report, src source, f string, a railyard.AnalysisArg) {
+	if len(a.ValueFrom) == 0 || string(a.ValueFrom) == "null" {
+		return
+	}
+	var vf struct {
+		SecretKeyRef *struct {
+			Name string `json:"name"`
+			Key  string `json:"key"`
+		} `json:"secretKeyRef"`
+		FieldRef json.RawMessage `json:"fieldRef"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(a.ValueFrom))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&vf); err != nil {
+		r.add(src, f+".valueFrom", "must be {secretKeyRef: {name, key}}: %v", err)
+		return
+	}
+	switch {
+	case a.Value != nil:
+		r.add(src, f, "set value or valueFrom, not both")
+	case vf.SecretKeyRef != nil && vf.FieldRef != nil:
+		r.add(src, f+".valueFrom", "set secretKeyRef or fieldRef, not both")
+	case vf.SecretKeyRef != nil:
+		if vf.SecretKeyRef.Name == "" {
+			r.add(src, f+".valueFrom.secretKeyRef.name", "is required")
+		}
+		if vf.SecretKeyRef.Key == "" {
+			r.add(src, f+".valueFrom.secretKeyRef.key", "is required")
+		}
+	case vf.FieldRef != nil:
+		r.add(src, f+".valueFrom.fieldRef", "fieldRef is not supported yet (Railyard runs no pods); use secretKeyRef or a value")
+	default:
+		r.add(src, f+".valueFrom", "secretKeyRef is required")
+	}
+}
+
+func ptrValue(v *railyard.IntOrString) railyard.IntOrString {
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+// validateMetricPattern checks a dryRun metricName: a regular expression
+// matching whole metric names, which must name at least one metric.
+func validateMetricPattern(r *report, src source, f, pattern string, metrics []railyard.Metric) {
+	if pattern == "" {
+		r.add(src, f, "is required")
+		return
+	}
+	if _, err := regexp.Compile(pattern); err != nil {
+		r.add(src, f, "%q is not a valid regular expression: %v", pattern, err)
+		return
+	}
+	for _, m := range metrics {
+		if railyard.MatchesMetric(pattern, m.Name) {
+			return
+		}
+	}
+	r.add(src, f, "%q names no metric of this template", pattern)
 }

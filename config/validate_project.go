@@ -11,6 +11,7 @@ import (
 
 var projectConfigSpecials = []special{
 	{pattern: "spec.promotionPolicies[*].autoRollback", message: "autoRollback is not supported yet"},
+	{pattern: "spec.promotionWindows", message: "promotion windows are not supported yet (in Kargo they are an Enterprise feature that OSS ignores)"},
 }
 
 func decodeProjectConfig(tree map[string]any, src source, r *report) any {
@@ -21,6 +22,8 @@ func decodeProjectConfig(tree map[string]any, src source, r *report) any {
 	}
 	validatePolicies(r, src, m.Spec.PromotionPolicies)
 	validateReceivers(r, src, m.Spec.WebhookReceivers)
+	validateLinks(r, src, "spec.freightLinks", m.Spec.FreightLinks)
+	validateLinks(r, src, "spec.stageLinks", m.Spec.StageLinks)
 	return &m.Spec
 }
 
@@ -78,5 +81,23 @@ func checkNamePattern(r *report, src source, f, pattern string) {
 		if _, err := path.Match(strings.TrimPrefix(pattern, "glob:"), ""); err != nil {
 			r.add(src, f, "%q is not a valid glob pattern", strings.TrimPrefix(pattern, "glob:"))
 		}
+	}
+}
+
+// validateLinks checks deep links: a title, a URL that parses as a Go
+// template, and an `if` expression that compiles.
+func validateLinks(r *report, src source, field string, links []railyard.DeepLink) {
+	for i, l := range links {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if strings.TrimSpace(l.Title) == "" {
+			r.add(src, f+".title", "is required")
+		}
+		if strings.TrimSpace(l.URL) == "" {
+			r.add(src, f+".url", "is required")
+		}
+		if _, err := railyard.ParseLinkURL(l.URL); err != nil && strings.TrimSpace(l.URL) != "" {
+			r.add(src, f+".url", "not a valid URL template: %s", oneLine(err.Error()))
+		}
+		checkExpression(r, src, f+".if", railyard.ScopeLinks, l.If)
 	}
 }

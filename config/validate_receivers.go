@@ -57,12 +57,12 @@ func validateGeneric(r *report, src source, f string, g railyard.GenericWebhookC
 			r.add(src, af, "set whenExpression or matchExpression (its older name), not both")
 		}
 		if c := a.Condition(); strings.Contains(c, "${{") {
-			checkTemplate(r, src, af+".whenExpression", c)
+			checkTemplate(r, src, af+".whenExpression", railyard.ScopeWebhooks, c)
 		} else {
-			checkExpression(r, src, af+".whenExpression", c)
+			checkExpression(r, src, af+".whenExpression", railyard.ScopeWebhooks, c)
 		}
 		for k, v := range a.Parameters {
-			checkTemplate(r, src, af+".parameters."+k, v)
+			checkTemplate(r, src, af+".parameters."+k, railyard.ScopeWebhooks, v)
 		}
 		targets := a.AllTargets()
 		if len(targets) == 0 {
@@ -81,7 +81,7 @@ func validateTarget(r *report, src source, f string, t railyard.GenericWebhookTa
 	if t.Name == "" && t.LabelSelector == nil && t.IndexSelector == nil {
 		r.add(src, f, "one of name, labelSelector or indexSelector is required")
 	}
-	checkTemplate(r, src, f+".name", t.Name)
+	checkTemplate(r, src, f+".name", railyard.ScopeWebhooks, t.Name)
 	if t.LabelSelector != nil {
 		for i, e := range t.LabelSelector.MatchExpressions {
 			ef := fmt.Sprintf("%s.labelSelector.matchExpressions[%d]", f, i)
@@ -98,7 +98,7 @@ func validateTarget(r *report, src source, f string, t railyard.GenericWebhookTa
 				r.add(src, ef+".operator", "%q is not one of In, NotIn, Exists, DoesNotExist", e.Operator)
 			}
 			for j, v := range e.Values {
-				checkTemplate(r, src, fmt.Sprintf("%s.values[%d]", ef, j), v)
+				checkTemplate(r, src, fmt.Sprintf("%s.values[%d]", ef, j), railyard.ScopeWebhooks, v)
 			}
 		}
 	}
@@ -122,6 +122,6 @@ func validateTarget(r *report, src source, f string, t railyard.GenericWebhookTa
 		if q.Value == "" {
 			r.add(src, qf+".value", "is required")
 		}
-		checkTemplate(r, src, qf+".value", q.Value)
+		checkTemplate(r, src, qf+".value", railyard.ScopeWebhooks, q.Value)
 	}
 }

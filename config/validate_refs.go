@@ -123,7 +123,8 @@ func checkPolicyRefs(src source, policies []railyard.PromotionPolicy, res *raily
 }
 
 // checkCycles reports every cycle among the stages once, in the direction
-// Freight flows, starting from the stage defined first.
+// Freight flows, starting from the stage defined first. A stage naming
+// itself as upstream is no cycle.
 func checkCycles(stages []entry[*railyard.Stage], r *report) {
 	index := map[string]int{}
 	for i, s := range stages {
@@ -144,7 +145,9 @@ func checkCycles(stages []entry[*railyard.Stage], r *report) {
 		for _, up := range upstreams(stages[i].val) {
 			j, ok := index[up]
 			switch {
-			case !ok:
+			case !ok, j == i:
+				// A stage may list itself, as Kargo allows: Freight verified
+				// in it is then available to it again.
 			case color[j] == grey:
 				reportCycle(stages, cycleFrom(stack, j), reported, r)
 			case color[j] == white:

@@ -23,7 +23,13 @@ func decodeStage(tree map[string]any, src source, r *report) any {
 }
 
 func validateStage(spec *railyard.StageSpec, src source, r *report) {
-	checkVars(r, src, "spec.vars", spec.Vars)
+	// A Stage's vars serve its verification arguments too, where fewer
+	// functions are available.
+	varScope := railyard.ScopeSteps
+	if spec.Verification != nil {
+		varScope = railyard.ScopeVerification
+	}
+	checkVars(r, src, "spec.vars", varScope, spec.Vars)
 	if len(spec.RequestedFreight) == 0 {
 		r.add(src, "spec.requestedFreight", "at least one requested origin is required")
 	}
@@ -42,7 +48,7 @@ func validateStage(spec *railyard.StageSpec, src source, r *report) {
 		if len(t.Spec.Steps) == 0 {
 			r.add(src, "spec.promotionTemplate.spec.steps", "at least one step is required; leave out promotionTemplate for a control-flow stage")
 		}
-		checkVars(r, src, "spec.promotionTemplate.spec.vars", t.Spec.Vars)
+		checkVars(r, src, "spec.promotionTemplate.spec.vars", railyard.ScopeSteps, t.Spec.Vars)
 		validateSteps(r, src, "spec.promotionTemplate.spec.steps", t.Spec.Steps, true)
 	}
 	if v := spec.Verification; v != nil {
@@ -115,6 +121,6 @@ func validateVerification(r *report, src source, v railyard.Verification) {
 		if a.Name == "" {
 			r.add(src, f+".name", "is required")
 		}
-		checkTemplate(r, src, f+".value", a.Value)
+		checkTemplate(r, src, f+".value", railyard.ScopeVerification, a.Value)
 	}
 }

@@ -15,7 +15,7 @@ var (
 
 // validateTask checks a PromotionTask or ClusterPromotionTask on its own.
 func validateTask(t *railyard.PromotionTask, src source, r *report) {
-	checkVars(r, src, "spec.vars", t.Spec.Vars)
+	checkVars(r, src, "spec.vars", railyard.ScopeSteps, t.Spec.Vars)
 	if len(t.Spec.Steps) == 0 {
 		r.add(src, "spec.steps", "at least one step is required")
 	}
@@ -52,10 +52,12 @@ func validateStep(r *report, src source, f string, st railyard.PromotionStep, ta
 	case st.Task != nil:
 		validateTaskStep(r, src, f, st, tasksAllowed)
 	default:
-		validateUses(r, src, f+".uses", st.Uses)
+		if validateUses(r, src, f+".uses", st.Uses) {
+			checkStepConfig(r, src, f+".config", st.Uses, st.Config)
+		}
 	}
-	checkVars(r, src, f+".vars", st.Vars)
-	checkTemplate(r, src, f+".if", st.If)
+	checkVars(r, src, f+".vars", railyard.ScopeSteps, st.Vars)
+	checkTemplate(r, src, f+".if", railyard.ScopeSteps, st.If)
 	checkConfigTemplates(r, src, f+".config", st.Config)
 	if st.Retry != nil && st.Retry.Timeout != "" && !validDuration(string(st.Retry.Timeout)) {
 		r.add(src, f+".retry.timeout", "%q is not a valid duration (like 30s or 5m)", st.Retry.Timeout)
@@ -65,14 +67,18 @@ func validateStep(r *report, src source, f string, st railyard.PromotionStep, ta
 	}
 }
 
-func validateUses(r *report, src source, f, uses string) {
+// validateUses reports a step kind Railyard does not run and says whether
+// it runs this one.
+func validateUses(r *report, src source, f, uses string) bool {
 	switch railyard.StepKind(uses) {
 	case "supported":
+		return true
 	case "unsupported":
 		r.add(src, f, "step %q is not supported yet", uses)
 	default:
 		r.add(src, f, "unknown step kind %q", uses)
 	}
+	return false
 }
 
 func validateTaskStep(r *report, src source, f string, st railyard.PromotionStep, tasksAllowed bool) {
@@ -100,7 +106,7 @@ func validateTaskStep(r *report, src source, f string, st railyard.PromotionStep
 
 // checkVars checks variable names (required, identifiers, unique) and the
 // expressions in their values.
-func checkVars(r *report, src source, field string, vars []railyard.ExpressionVar) {
+func checkVars(r *report, src source, field, scope string, vars []railyard.ExpressionVar) {
 	seen := map[string]int{}
 	for i, v := range vars {
 		f := fmt.Sprintf("%s[%d]", field, i)
@@ -114,6 +120,6 @@ func checkVars(r *report, src source, field string, vars []railyard.ExpressionVa
 			r.add(src, f+".name", "variable %q is already defined by %s[%d]", v.Name, field, j)
 		}
 		seen[v.Name] = i
-		checkTemplate(r, src, f+".value", v.Value)
+		checkTemplate(r, src, f+".value", scope, v.Value)
 	}
 }

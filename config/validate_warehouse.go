@@ -1,13 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/name"
 	railyard "github.com/railyard/railyard"
 )
@@ -62,7 +62,7 @@ func validateWarehouse(spec railyard.WarehouseSpec, generic map[int]bool, src so
 	checkEnum(r, src, "spec.freightCreationPolicy", spec.FreightCreationPolicy,
 		railyard.FreightCreationAutomatic, railyard.FreightCreationManual)
 	if c := spec.FreightCreationCriteria; c != nil {
-		checkExpression(r, src, "spec.freightCreationCriteria.expression", c.Expression)
+		checkExpression(r, src, "spec.freightCreationCriteria.expression", railyard.ScopeCriteria, c.Expression)
 	}
 	if len(spec.Subscriptions) == 0 {
 		r.add(src, "spec.subscriptions", "at least one subscription is required")
@@ -132,7 +132,7 @@ func validateGit(g railyard.GitSubscription, field string, src source, r *report
 	checkConstraint(r, src, field+".semverConstraint", g.SemverConstraint)
 	checkRegexes(r, src, field+".allowTagsRegexes", g.AllowTagsRegexes)
 	checkRegexes(r, src, field+".ignoreTagsRegexes", g.IgnoreTagsRegexes)
-	checkExpression(r, src, field+".expressionFilter", g.ExpressionFilter)
+	checkExpression(r, src, field+".expressionFilter", railyard.ScopeDiscovery, g.ExpressionFilter)
 	checkPathSelectors(r, src, field+".includePaths", g.IncludePaths)
 	checkPathSelectors(r, src, field+".excludePaths", g.ExcludePaths)
 	checkLimit(r, src, field+".discoveryLimit", g.DiscoveryLimit)
@@ -205,8 +205,8 @@ func checkConstraint(r *report, src source, field, c string) {
 	if c == "" {
 		return
 	}
-	if _, err := semver.NewConstraint(c); err != nil {
-		r.add(src, field, "%q is not a valid semver constraint: %v", c, err)
+	if _, err := railyard.ParseConstraint(c); err != nil {
+		r.add(src, field, "%q is not a valid semver constraint: %v", c, errors.Unwrap(err))
 	}
 }
 

@@ -17,14 +17,14 @@ import (
 )
 
 func newApply(a *app) *cobra.Command {
-	var files []string
+	var src manifestSources
 	var queue string
 	cmd := &cobra.Command{
 		Use:   "apply -f PATH...",
 		Short: "Register or update projects from manifests",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			set, err := load(files)
+			set, err := load(src)
 			if err != nil {
 				return err
 			}
@@ -36,7 +36,7 @@ func newApply(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	filesFlag(cmd, &files)
+	filesFlag(cmd, &src)
 	cmd.Flags().StringVar(&queue, "task-queue", workflows.TaskQueue, "task queue of the workers (railyard-worker --task-queue)")
 	return cmd
 }

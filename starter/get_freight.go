@@ -24,12 +24,27 @@ func (a *app) getFreight(ctx context.Context, o *getOpts) error {
 		return fmt.Errorf("freight %q not found in project %s", o.name, o.project)
 	}
 	railyard.NewestFirst(all)
+	var links []railyard.DeepLink
+	if r, err := a.resources(ctx, o.project); err == nil {
+		links = r.Config.FreightLinks
+	}
 	var rows [][]string
+	views := make([]freightView, 0, len(all))
 	for _, f := range all {
 		rows = append(rows, []string{f.Alias, f.ShortID(), f.Origin.Name, artifacts(f),
 			stages(f.Status.CurrentlyIn), verified(f.Status), stages(f.Status.ApprovedFor), age(f.DiscoveredAt)})
+		v := freightView{Freight: f}
+		v.Links, v.LinkErrors = railyard.ResolveLinks(links, railyard.FreightLinkContext(o.project, f))
+		views = append(views, v)
 	}
-	return emit(o.output, all, []string{"ALIAS", "ID", "WAREHOUSE", "ARTIFACTS", "IN", "VERIFIED", "APPROVED", "AGE"}, rows)
+	return emit(o.output, views, []string{"ALIAS", "ID", "WAREHOUSE", "ARTIFACTS", "IN", "VERIFIED", "APPROVED", "AGE"}, rows)
+}
+
+// freightView is a Freight with the ProjectConfig's freightLinks resolved.
+type freightView struct {
+	railyard.Freight
+	Links      []railyard.ResolvedLink `json:"links,omitempty"`
+	LinkErrors []string                `json:"linkErrors,omitempty"`
 }
 
 // artifacts renders a Freight's artifacts briefly: commits by short SHA,

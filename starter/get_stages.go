@@ -13,9 +13,11 @@ import (
 
 // stageView is a Stage with its workflow's state.
 type stageView struct {
-	Name   string               `json:"name"`
-	Spec   railyard.StageSpec   `json:"spec"`
-	Status workflows.StageState `json:"status"`
+	Name       string                  `json:"name"`
+	Spec       railyard.StageSpec      `json:"spec"`
+	Links      []railyard.ResolvedLink `json:"links,omitempty"` // the ProjectConfig's stageLinks
+	LinkErrors []string                `json:"linkErrors,omitempty"`
+	Status     workflows.StageState    `json:"status"`
 }
 
 func (a *app) getStages(ctx context.Context, o *getOpts) error {
@@ -30,6 +32,7 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 			continue
 		}
 		v := stageView{Name: s.Name, Spec: s.Spec}
+		v.Links, v.LinkErrors = railyard.ResolveLinks(r.Config.StageLinks, railyard.StageLinkContext(o.project, s))
 		if err := a.query(ctx, railyard.StageWorkflowID(o.project, s.Name), workflows.QueryStatus, &v.Status); err != nil {
 			return err
 		}

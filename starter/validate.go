@@ -10,13 +10,13 @@ import (
 )
 
 func newValidate() *cobra.Command {
-	var files []string
+	var src manifestSources
 	cmd := &cobra.Command{
 		Use:   "validate -f PATH...",
 		Short: "Check manifests without applying them",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			set, err := load(files)
+			set, err := load(src)
 			if err != nil {
 				return err
 			}
@@ -27,18 +27,26 @@ func newValidate() *cobra.Command {
 			return nil
 		},
 	}
-	filesFlag(cmd, &files)
+	filesFlag(cmd, &src)
 	return cmd
 }
 
-func filesFlag(cmd *cobra.Command, files *[]string) {
-	cmd.Flags().StringArrayVarP(files, "filename", "f", nil, "manifest file or directory (repeatable)")
+// manifestSources are the -f and -n flags of validate and apply.
+type manifestSources struct {
+	files     []string
+	namespace string
+}
+
+func filesFlag(cmd *cobra.Command, src *manifestSources) {
+	cmd.Flags().StringArrayVarP(&src.files, "filename", "f", nil, "manifest file or directory (repeatable)")
+	cmd.Flags().StringVarP(&src.namespace, "namespace", "n", "",
+		"project (namespace) of namespaced resources that name none, as kubectl apply -n does")
 	_ = cmd.MarkFlagRequired("filename")
 }
 
 // load loads manifests, printing warnings and, on failure, every problem.
-func load(files []string) (*config.Set, error) {
-	set, err := config.Load(files...)
+func load(src manifestSources) (*config.Set, error) {
+	set, err := config.LoadInNamespace(src.namespace, src.files...)
 	if set != nil {
 		for _, w := range set.Warnings {
 			fmt.Fprintln(os.Stderr, "warning:", w.String())

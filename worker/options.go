@@ -25,6 +25,7 @@ type options struct {
 	GlobalCredNS    string
 	WebhookAddr     string
 	WebhookURL      string
+	UIBaseURL       string
 	CacheDir        string
 	LogLevel        slog.Level
 	ServerLogLevel  slog.Level
@@ -67,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"address serving webhook receivers (default <--ip>:8235 with --dev, i.e. 127.0.0.1:8235, else off; \"off\" disables)")
 	fs.StringVar(&o.WebhookURL, "webhook-url", "",
 		"external base URL of the webhook receivers, shown by `railyard get projects` (default http://<webhook-addr>)")
+	fs.StringVar(&o.UIBaseURL, "ui-base-url", "", "URL expressions see as ctx.uiBaseUrl (default with --dev: the Web UI's URL)")
 	fs.StringVar(&o.CacheDir, "cache-dir", defaultDir(os.UserCacheDir, ".railyard-cache"),
 		"directory for git mirrors and other caches")
 	fs.TextVar(&o.LogLevel, "log-level", o.LogLevel, "log level: debug, info, warn, error")
@@ -154,4 +156,17 @@ func newLogger(o options, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// uiBaseURL is ctx.uiBaseUrl: --ui-base-url, else the embedded Web UI.
+func (o options) uiBaseURL() string {
+	switch {
+	case o.UIBaseURL != "":
+		return o.UIBaseURL
+	case !o.Dev || o.UIPort == 0:
+		return ""
+	case o.IP == "0.0.0.0" || o.IP == "::":
+		return fmt.Sprintf("http://localhost:%d", o.UIPort)
+	}
+	return fmt.Sprintf("http://%s:%d", o.IP, o.UIPort)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/railyard/railyard/activities/git"
 	"github.com/railyard/railyard/activities/registry"
 	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard/activities/verify"
 	"github.com/railyard/railyard/internal/webhook"
 	"github.com/railyard/railyard/workflows"
 )
@@ -41,7 +42,8 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 	reg := steps.Registry{}.
 		Add(steps.GitRunners(gitc)...).
 		Add(steps.FileRunners(&http.Client{Timeout: 5 * time.Minute})...).
-		Add(steps.RenderRunners()...)
+		Add(steps.RenderRunners()...).
+		Add(steps.OCIRunners()...)
 	a := &activities.Activities{
 		Client:    c,
 		HostQueue: o.TaskQueue + "@" + filepath.Base(workRoot),
@@ -49,7 +51,8 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Git:       gitc,
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
-		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src)},
+		Verify:    &verify.Measurer{Secrets: secretSource(src)},
+		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)
 	host := worker.New(c, a.HostQueue, worker.Options{})

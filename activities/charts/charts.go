@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
@@ -56,7 +55,9 @@ func (c *Client) Discover(ctx context.Context, sub railyard.ChartSubscription) (
 	if err != nil {
 		return res, err
 	}
-	selected := selectVersions(versions, con, sub.Limit())
+	// Chart subscriptions parse versions leniently: Kargo has no
+	// strictSemvers for charts.
+	selected := railyard.SelectVersions(versions, railyard.VersionRule{Constraint: con}, sub.Limit())
 	if len(selected) == 0 {
 		res.Error = noMatch(sub, len(versions))
 		return res, nil
@@ -81,46 +82,14 @@ func validate(sub railyard.ChartSubscription) (*semver.Constraints, error) {
 	case !isOCI(sub.RepoURL) && !strings.HasPrefix(sub.RepoURL, "http://") && !strings.HasPrefix(sub.RepoURL, "https://"):
 		errs = append(errs, errors.New("repoURL must start with http://, https:// or oci://"))
 	}
-	var con *semver.Constraints
-	if sub.SemverConstraint != "" {
-		var err error
-		if con, err = semver.NewConstraint(sub.SemverConstraint); err != nil {
-			errs = append(errs, fmt.Errorf("semverConstraint %q: %w", sub.SemverConstraint, err))
-		}
+	con, err := railyard.ParseConstraint(sub.SemverConstraint)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("semverConstraint: %w", err))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("chart subscription %s: %w: %w", sub.RepoURL, railyard.ErrInvalid, errors.Join(errs...))
 	}
 	return con, nil
-}
-
-// selectVersions keeps semantic versions satisfying con, greatest first.
-func selectVersions(versions []string, con *semver.Constraints, limit int) []string {
-	type sv struct {
-		s string
-		v *semver.Version
-	}
-	var vs []sv
-	seen := map[string]bool{}
-	for _, s := range versions {
-		v, err := semver.NewVersion(s)
-		if err != nil || seen[s] || (con != nil && !con.Check(v)) {
-			continue
-		}
-		seen[s] = true
-		vs = append(vs, sv{s, v})
-	}
-	slices.SortFunc(vs, func(a, b sv) int {
-		if c := b.v.Compare(a.v); c != 0 {
-			return c
-		}
-		return strings.Compare(b.s, a.s)
-	})
-	out := make([]string, 0, min(limit, len(vs)))
-	for _, x := range vs[:min(limit, len(vs))] {
-		out = append(out, x.s)
-	}
-	return out
 }
 
 func noMatch(sub railyard.ChartSubscription, n int) string {

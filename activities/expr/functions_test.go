@@ -168,7 +168,7 @@ func TestSemver(t *testing.T) {
 }
 
 func TestSecret(t *testing.T) {
-	src := StaticSecrets{"p": {"slack": {"token": "s3cr3t"}}}
+	src := StaticSecrets{"p": {"slack": {"token": "s3cr3t"}}, "": {"org": {"owner": "platform"}}}
 	tests := []struct {
 		name string
 		src  SecretSource
@@ -179,6 +179,9 @@ func TestSecret(t *testing.T) {
 		{"missing secret is empty", src, `len(secret("nope"))`, 0},
 		{"missing key is empty", src, `secret("slack").nope`, ""},
 		{"nil source", nil, `len(secret("slack"))`, 0},
+		{"shared", src, `sharedSecret("org").owner`, "platform"},
+		{"shared does not read the project", src, `len(sharedSecret("slack"))`, 0},
+		{"nil source shared", nil, `len(sharedSecret("org"))`, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,7 +197,7 @@ func TestSecret(t *testing.T) {
 }
 
 func TestPromotionEnv(t *testing.T) {
-	c := PromotionContext{Project: "p", Stage: "uat", Promotion: "uat.01", Actor: "alice", StepAlias: "t::b",
+	c := PromotionContext{Project: "p", Stage: "uat", Promotion: "uat.01", Actor: "alice", StepAlias: "t::b", UIBaseURL: "http://ui.example",
 		TargetFreight: railyard.FreightRef{ID: "abc", Alias: "brave-fox", Origin: railyard.WarehouseOrigin("app")}}
 	outputs := map[string]map[string]any{"clone": {"commit": "x"}, "t::a": {"v": 1}, "u::a": {"v": 2}}
 	e := New(PromotionEnv(c, map[string]any{"x": "y"}, outputs))
@@ -208,6 +211,7 @@ func TestPromotionEnv(t *testing.T) {
 		{"ctx.targetFreight.origin.name", "app"},
 		{"ctx.meta.promotion.actor", "alice"},
 		{"ctx.meta.step.alias", "t::b"},
+		{"ctx.uiBaseUrl", "http://ui.example"},
 		{"vars.x", "y"},
 		{"outputs.clone.commit", "x"},
 		{"outputs['t::a'].v", 1},

@@ -91,22 +91,30 @@ type SecretSource interface {
 	Secret(ctx context.Context, project, name string) (map[string]string, error)
 }
 
-// SecretFunction returns secret(name) over src; with a nil src every secret
+// SecretFunction returns secret(name) and sharedSecret(name) over src:
+// secret reads the project's secrets (and those the worker shares with every
+// project), sharedSecret only the shared ones. With a nil src every secret
 // is empty.
 func SecretFunction(ctx context.Context, src SecretSource, project string) []expr.Option {
-	return []expr.Option{expr.Function("secret", func(a ...any) (any, error) {
-		if src == nil {
-			return map[string]string{}, nil
+	read := func(project, fn string) func(a ...any) (any, error) {
+		return func(a ...any) (any, error) {
+			if src == nil {
+				return map[string]string{}, nil
+			}
+			m, err := src.Secret(ctx, project, a[0].(string))
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: %w", fn, a[0], err)
+			}
+			if m == nil {
+				m = map[string]string{}
+			}
+			return m, nil
 		}
-		m, err := src.Secret(ctx, project, a[0].(string))
-		if err != nil {
-			return nil, fmt.Errorf("secret %q: %w", a[0], err)
-		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		return m, nil
-	}, new(func(string) map[string]string))}
+	}
+	return []expr.Option{
+		expr.Function("secret", read(project, "secret"), new(func(string) map[string]string)),
+		expr.Function("sharedSecret", read("", "sharedSecret"), new(func(string) map[string]string)),
+	}
 }
 
 // StaticSecrets is a SecretSource over fixed data: project → name → data.
@@ -125,6 +133,9 @@ type PromotionContext struct {
 	Actor         string
 	StepAlias     string
 	TargetFreight railyard.FreightRef
+	// UIBaseURL is ctx.uiBaseUrl: where users look at promotions (the
+	// worker's --ui-base-url, by default the Temporal Web UI with --dev).
+	UIBaseURL string
 }
 
 // Map renders the context as expressions see it.
@@ -133,6 +144,7 @@ func (c PromotionContext) Map() map[string]any {
 		"project":   c.Project,
 		"stage":     c.Stage,
 		"promotion": c.Promotion,
+		"uiBaseUrl": c.UIBaseURL,
 		"targetFreight": map[string]any{
 			"name":   c.TargetFreight.ID,
 			"alias":  c.TargetFreight.Alias,

@@ -2,12 +2,10 @@ package git
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
@@ -16,23 +14,21 @@ import (
 
 // selector is a git subscription compiled once per cycle.
 type selector struct {
-	sub        railyard.GitSubscription
-	strategy   string
-	tags       bool // a tag strategy
-	limit      int
-	allow      []*regexp.Regexp
-	ignore     []*regexp.Regexp
-	constraint *semver.Constraints
-	strict     bool
-	include    []pathMatcher
-	exclude    []pathMatcher
-	filter     *vm.Program
-	since      time.Time
+	sub       railyard.GitSubscription
+	strategy  string
+	tags      bool // a tag strategy
+	limit     int
+	tagFilter railyard.TagFilter
+	versions  railyard.VersionRule
+	include   []pathMatcher
+	exclude   []pathMatcher
+	filter    *vm.Program
+	since     time.Time
 }
 
 func newSelector(sub railyard.GitSubscription) (*selector, error) {
 	s := &selector{sub: sub, strategy: sub.Strategy(), limit: sub.Limit(),
-		strict: railyard.StrictOrDefault(sub.StrictSemvers)}
+		versions: railyard.VersionRule{Strict: railyard.StrictOrDefault(sub.StrictSemvers)}}
 	switch s.strategy {
 	case railyard.CommitNewestFromBranch:
 	case railyard.CommitSemVer, railyard.CommitLexical, railyard.CommitNewestTag:
@@ -41,11 +37,8 @@ func newSelector(sub railyard.GitSubscription) (*selector, error) {
 		return nil, invalid(sub, "commitSelectionStrategy %q is unknown", s.strategy)
 	}
 	var err error
-	if s.allow, err = compileAll(sub.AllowTagsRegexes); err != nil {
-		return nil, invalid(sub, "allowTagsRegexes: %v", err)
-	}
-	if s.ignore, err = compileAll(sub.IgnoreTagsRegexes); err != nil {
-		return nil, invalid(sub, "ignoreTagsRegexes: %v", err)
+	if s.tagFilter, err = railyard.NewTagFilter(sub.AllowTagsRegexes, sub.IgnoreTagsRegexes); err != nil {
+		return nil, invalid(sub, "%v", err)
 	}
 	if s.include, err = compilePaths(sub.IncludePaths); err != nil {
 		return nil, invalid(sub, "includePaths: %v", err)
@@ -60,12 +53,12 @@ func newSelector(sub railyard.GitSubscription) (*selector, error) {
 }
 
 func (s *selector) compileRest() error {
-	if s.strategy == railyard.CommitSemVer && s.sub.SemverConstraint != "" {
-		c, err := semver.NewConstraint(s.sub.SemverConstraint)
+	if s.strategy == railyard.CommitSemVer {
+		c, err := railyard.ParseConstraint(s.sub.SemverConstraint)
 		if err != nil {
-			return fmt.Errorf("semverConstraint %q: %v", s.sub.SemverConstraint, err)
+			return fmt.Errorf("semverConstraint: %v", err)
 		}
-		s.constraint = c
+		s.versions.Constraint = c
 	}
 	if s.sub.Since != "" && !s.tags {
 		t, err := time.Parse(time.RFC3339, s.sub.Since)
@@ -88,35 +81,9 @@ func invalid(sub railyard.GitSubscription, format string, args ...any) error {
 	return fmt.Errorf("git subscription %s: %s: %w", Redact(sub.RepoURL), fmt.Sprintf(format, args...), railyard.ErrInvalid)
 }
 
-func compileAll(exprs []string) ([]*regexp.Regexp, error) {
-	out := make([]*regexp.Regexp, 0, len(exprs))
-	for _, e := range exprs {
-		re, err := regexp.Compile(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, re)
-	}
-	return out, nil
-}
-
 // tagAllowed applies allowTagsRegexes (any must match) and
 // ignoreTagsRegexes (none may match).
-func (s *selector) tagAllowed(tag string) bool {
-	if len(s.allow) > 0 && !anyRegexp(s.allow, tag) {
-		return false
-	}
-	return !anyRegexp(s.ignore, tag)
-}
-
-func anyRegexp(res []*regexp.Regexp, s string) bool {
-	for _, re := range res {
-		if re.MatchString(s) {
-			return true
-		}
-	}
-	return false
-}
+func (s *selector) tagAllowed(tag string) bool { return s.tagFilter.Allows(tag) }
 
 // hasPathFilters reports whether candidates need their changed paths.
 func (s *selector) hasPathFilters() bool { return len(s.include)+len(s.exclude) > 0 }
@@ -162,32 +129,17 @@ func (s *selector) accept(env map[string]any) (bool, error) {
 	return b, nil
 }
 
-// semverOf parses a tag as a semantic version under the subscription's
-// strictness; ok is false for tags that are not versions.
-func (s *selector) semverOf(tag string) (*semver.Version, bool) {
-	if s.strict {
-		if !strictSemver.MatchString(tag) {
-			return nil, false
-		}
-	}
-	v, err := semver.NewVersion(tag)
-	return v, err == nil
-}
-
-var strictSemver = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
-	`(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
-
 func (s *selector) emptyReason(branch string) string {
 	var parts []string
 	switch {
 	case !s.tags:
 		parts = append(parts, fmt.Sprintf("no commit on branch %q", branch))
-	case s.constraint != nil:
+	case s.versions.Constraint != nil:
 		parts = append(parts, fmt.Sprintf("no tag satisfies semverConstraint %q", s.sub.SemverConstraint))
 	default:
 		parts = append(parts, "no tag found")
 	}
-	if len(s.allow)+len(s.ignore) > 0 {
+	if len(s.sub.AllowTagsRegexes)+len(s.sub.IgnoreTagsRegexes) > 0 {
 		parts = append(parts, "after tag regexes")
 	}
 	if s.hasPathFilters() {

@@ -129,8 +129,8 @@ func (s *selector) versionOK(t *tagInfo) bool {
 	if s.strategy != railyard.CommitSemVer {
 		return true
 	}
-	v, ok := s.semverOf(t.Name)
-	if !ok || (s.constraint != nil && !s.constraint.Check(v)) {
+	v, ok := s.versions.Match(t.Name)
+	if !ok {
 		return false
 	}
 	t.version = v
@@ -143,10 +143,7 @@ func (s *selector) order(tags []tagInfo) {
 	switch s.strategy {
 	case railyard.CommitSemVer:
 		sort.SliceStable(tags, func(i, j int) bool {
-			if c := tags[i].version.Compare(tags[j].version); c != 0 {
-				return c > 0
-			}
-			return tags[i].Name > tags[j].Name
+			return railyard.CompareVersions(tags[i].version, tags[i].Name, tags[j].version, tags[j].Name) < 0
 		})
 	case railyard.CommitLexical:
 		sort.SliceStable(tags, func(i, j int) bool { return tags[i].Name > tags[j].Name })

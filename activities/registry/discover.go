@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -96,7 +95,7 @@ func validate(sub railyard.ImageSubscription) error {
 	}
 	switch sub.Strategy() {
 	case railyard.ImageSemVer:
-		if _, err := parseConstraint(sub.Constraint); err != nil {
+		if _, err := railyard.ParseConstraint(sub.Constraint); err != nil {
 			errs = append(errs, err)
 		}
 	case railyard.ImageDigest:
@@ -108,11 +107,8 @@ func validate(sub railyard.ImageSubscription) error {
 		errs = append(errs, fmt.Errorf("imageSelectionStrategy %q is not one of SemVer, Lexical, Digest, NewestBuild",
 			sub.ImageSelectionStrategy))
 	}
-	if _, err := compileAll(sub.AllowTagsRegexes); err != nil {
-		errs = append(errs, fmt.Errorf("allowTagsRegexes: %w", err))
-	}
-	if _, err := compileAll(sub.IgnoreTagsRegexes); err != nil {
-		errs = append(errs, fmt.Errorf("ignoreTagsRegexes: %w", err))
+	if _, err := railyard.NewTagFilter(sub.AllowTagsRegexes, sub.IgnoreTagsRegexes); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := parsePlatform(sub.Platform); err != nil {
 		errs = append(errs, err)
@@ -121,18 +117,6 @@ func validate(sub railyard.ImageSubscription) error {
 		return nil
 	}
 	return fmt.Errorf("image subscription %s: %w: %w", sub.RepoURL, railyard.ErrInvalid, errors.Join(errs...))
-}
-
-func compileAll(exprs []string) ([]*regexp.Regexp, error) {
-	res := make([]*regexp.Regexp, 0, len(exprs))
-	for _, e := range exprs {
-		re, err := regexp.Compile(e)
-		if err != nil {
-			return nil, err
-		}
-		res = append(res, re)
-	}
-	return res, nil
 }
 
 // listTags lists every tag of the repository (all pages).

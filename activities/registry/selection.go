@@ -6,94 +6,25 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/railyard/railyard"
 )
 
-func parseConstraint(s string) (*semver.Constraints, error) {
-	if s == "" {
-		return nil, nil
-	}
-	c, err := semver.NewConstraint(s)
-	if err != nil {
-		return nil, fmt.Errorf("semver constraint %q: %w", s, err)
-	}
-	return c, nil
-}
-
-// parseSemver parses a tag as Kargo does: leniently, and with strict set
-// only full x.y.z versions (an optional leading "v" allowed).
-func parseSemver(tag string, strict bool) *semver.Version {
-	v, err := semver.NewVersion(tag)
-	if err != nil {
-		return nil
-	}
-	if strict {
-		if _, err := semver.StrictNewVersion(strings.TrimPrefix(tag, "v")); err != nil {
-			return nil
-		}
-	}
-	return v
-}
-
-// filter applies ignoreTagsRegexes, then allowTagsRegexes (any must match).
+// filter applies ignoreTagsRegexes, then allowTagsRegexes (validated
+// before a cycle starts).
 func (cy *cycle) filter(tags []string) []string {
-	allow, _ := compileAll(cy.sub.AllowTagsRegexes)
-	ignore, _ := compileAll(cy.sub.IgnoreTagsRegexes)
-	out := tags[:0:0]
-next:
-	for _, t := range tags {
-		for _, re := range ignore {
-			if re.MatchString(t) {
-				continue next
-			}
-		}
-		if len(allow) == 0 {
-			out = append(out, t)
-			continue
-		}
-		for _, re := range allow {
-			if re.MatchString(t) {
-				out = append(out, t)
-				continue next
-			}
-		}
-	}
-	return out
+	f, _ := railyard.NewTagFilter(cy.sub.AllowTagsRegexes, cy.sub.IgnoreTagsRegexes)
+	return f.Filter(tags)
 }
 
 // rank orders tags best first: semantically (non-versions and versions
 // outside the constraint dropped) or lexically, both descending.
 func (cy *cycle) rank(tags []string) []string {
 	if cy.sub.Strategy() == railyard.ImageLexical {
-		out := slices.Clone(tags)
-		slices.SortFunc(out, func(a, b string) int { return strings.Compare(b, a) })
-		return out
+		return railyard.SortLexical(tags)
 	}
-	con, _ := parseConstraint(cy.sub.Constraint)
-	strict := railyard.StrictOrDefault(cy.sub.StrictSemvers)
-	type sv struct {
-		tag string
-		v   *semver.Version
-	}
-	vs := make([]sv, 0, len(tags))
-	for _, t := range tags {
-		if v := parseSemver(t, strict); v != nil && (con == nil || con.Check(v)) {
-			vs = append(vs, sv{t, v})
-		}
-	}
-	slices.SortFunc(vs, func(a, b sv) int {
-		if c := b.v.Compare(a.v); c != 0 {
-			return c
-		}
-		return strings.Compare(b.tag, a.tag)
-	})
-	out := make([]string, len(vs))
-	for i, s := range vs {
-		out[i] = s.tag
-	}
-	return out
+	con, _ := railyard.ParseConstraint(cy.sub.Constraint)
+	rule := railyard.VersionRule{Constraint: con, Strict: railyard.StrictOrDefault(cy.sub.StrictSemvers)}
+	return railyard.SelectVersions(tags, rule, 0)
 }
 
 // ranked implements SemVer and Lexical: the ranking needs no metadata, so

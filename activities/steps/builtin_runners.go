@@ -10,7 +10,15 @@ func FileRunners(client *http.Client) []Runner {
 		Copy{}, Delete{}, FileWrite{},
 		YAMLUpdate{}, YAMLParse{}, YAMLMerge{},
 		JSONUpdate{}, JSONParse{},
-		HTTP{Client: client},
+		TOMLUpdate{}, TOMLParse{},
+		Tar{}, Untar{},
+		HTTP{Client: client}, HTTPDownload{Client: client},
 		ComposeOutput{}, SetFreightAlias{}, Fail{},
 	}
+}
+
+// OCIRunners returns oci-download and oci-push. Credentials come from the
+// promotion's credential store, then the Docker configuration.
+func OCIRunners() []Runner {
+	return []Runner{OCIDownload{}, OCIPush{}}
 }

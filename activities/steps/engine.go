@@ -91,6 +91,8 @@ type Engine struct {
 	Registry Registry
 	Secrets  expr.SecretSource
 	Creds    creds.Source
+	// UIBaseURL is what expressions see as ctx.uiBaseUrl.
+	UIBaseURL string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

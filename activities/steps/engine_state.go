@@ -17,7 +17,7 @@ import (
 func (e *Engine) evaluator(ctx context.Context, req StepRequest, empty *expr.EmptySlots) (*expr.Evaluator, error) {
 	p := req.Promotion
 	pc := expr.PromotionContext{Project: p.Project, Stage: p.Stage, Promotion: p.Name,
-		Actor: p.Actor, StepAlias: req.Alias, TargetFreight: p.TargetFreight}
+		Actor: p.Actor, StepAlias: req.Alias, TargetFreight: p.TargetFreight, UIBaseURL: e.UIBaseURL}
 	fns := [][]exprlang.Option{
 		expr.FreightFunctions(expr.Freight{Collection: p.Collection, Requested: p.Requested, Warehouses: p.Warehouses, Empty: empty}),
 		expr.SecretFunction(ctx, e.Secrets, p.Project),

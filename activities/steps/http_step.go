@@ -42,6 +42,8 @@ type httpConfig struct {
 	Headers               []nameValue   `json:"headers,omitempty"`
 	QueryParams           []nameValue   `json:"queryParams,omitempty"`
 	Body                  string        `json:"body,omitempty"`
+	BodyFromFile          string        `json:"bodyFromFile,omitempty"`
+	Proxy                 string        `json:"proxy,omitempty"`
 	Timeout               string        `json:"timeout,omitempty"`
 	PollInterval          string        `json:"pollInterval,omitempty"`
 	ResponseContentType   string        `json:"responseContentType,omitempty"`
@@ -61,9 +63,12 @@ const maxHTTPBody = 2 << 20
 func (HTTP) Name() string { return "http" }
 
 // Run implements Runner.
-func (h HTTP) Run(ctx context.Context, _ *Context, raw json.RawMessage) (Result, error) {
+func (h HTTP) Run(ctx context.Context, sc *Context, raw json.RawMessage) (Result, error) {
 	var c httpConfig
 	if err := DecodeConfig("http", raw, &c); err != nil {
+		return Result{}, err
+	}
+	if err := c.readBody(sc); err != nil {
 		return Result{}, err
 	}
 	poll, err := c.durations()
@@ -128,7 +133,11 @@ func (h HTTP) do(ctx context.Context, c httpConfig) (httpResponse, error) {
 	for _, hd := range c.Headers {
 		req.Header.Add(hd.Name, hd.Value)
 	}
-	res, err := h.client(c.InsecureSkipTLSVerify).Do(req)
+	client, err := h.clientFor(c.InsecureSkipTLSVerify, c.Proxy)
+	if err != nil {
+		return httpResponse{}, err
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		return httpResponse{}, err
 	}

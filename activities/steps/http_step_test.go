@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -85,5 +88,41 @@ func TestHTTPStep(t *testing.T) {
 				t.Errorf("output = %v, want %v", res.Output, tc.wantOut)
 			}
 		})
+	}
+}
+
+// TestHTTPBodyFromFileAndProxy: bodyFromFile sends a workspace file, and
+// proxy routes the request through an HTTP proxy (a server on loopback
+// that answers for the target).
+func TestHTTPBodyFromFileAndProxy(t *testing.T) {
+	var proxied string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied = r.URL.String()
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"got": %q}`, b)
+	}))
+	defer proxy.Close()
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "payload.json"), []byte(`{"v":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`{"url":"http://app.invalid/hook","method":"POST","bodyFromFile":"payload.json","proxy":%q,
+		"outputs":[{"name":"got","fromExpression":"response.body.got"}]}`, proxy.URL)
+	res, err := HTTP{Client: &http.Client{}}.Run(context.Background(), &Context{WorkDir: work}, json.RawMessage(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output["got"] != `{"v":1}` || proxied != "http://app.invalid/hook" {
+		t.Fatalf("output %v, proxy saw %q", res.Output, proxied)
+	}
+	for _, bad := range []string{
+		`{"url":"http://x.invalid","body":"a","bodyFromFile":"payload.json"}`,
+		`{"url":"http://x.invalid","bodyFromFile":"../outside"}`,
+		`{"url":"http://x.invalid","proxy":"socks5://p:1080"}`,
+	} {
+		if _, err := (HTTP{}).Run(context.Background(), &Context{WorkDir: work}, json.RawMessage(bad)); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
 	}
 }

@@ -20,8 +20,11 @@ var ErrNotSupported = errors.New("not supported yet")
 // expressions; nil leaves them as written). Stage arguments the template
 // does not declare are ignored, as Argo Rollouts does, since one Stage's
 // arguments serve all its templates. An argument with no value is an
-// error, and so is `valueFrom` (secretKeyRef, fieldRef), not supported yet.
-func ResolveArgs(tmpl railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
+// error. `valueFrom.secretKeyRef` becomes a placeholder naming the
+// project's secret (SecretPlaceholder), which the Measurer resolves on the
+// worker, so the value never enters workflow history; `fieldRef` is not
+// supported.
+func ResolveArgs(project string, tmpl railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
 	eval func(string) (string, error)) (map[string]string, error) {
 	given := make(map[string]string, len(stageArgs))
 	for _, a := range stageArgs {
@@ -29,7 +32,7 @@ func ResolveArgs(tmpl railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRu
 	}
 	out := make(map[string]string, len(tmpl.Spec.Args))
 	for _, a := range tmpl.Spec.Args {
-		v, err := argValue(a, given, eval)
+		v, err := argValue(project, a, given, eval)
 		if err != nil {
 			return nil, fmt.Errorf("analysis template %q: argument %q: %w", tmpl.Name, a.Name, err)
 		}
@@ -39,7 +42,7 @@ func ResolveArgs(tmpl railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRu
 }
 
 // argValue is one argument's value: the Stage's, else the default.
-func argValue(a railyard.AnalysisArg, given map[string]string, eval func(string) (string, error)) (string, error) {
+func argValue(project string, a railyard.AnalysisArg, given map[string]string, eval func(string) (string, error)) (string, error) {
 	if v, ok := given[a.Name]; ok {
 		if eval == nil {
 			return v, nil
@@ -48,7 +51,7 @@ func argValue(a railyard.AnalysisArg, given map[string]string, eval func(string)
 	}
 	switch {
 	case len(a.ValueFrom) > 0 && string(a.ValueFrom) != "null":
-		return "", fmt.Errorf("valueFrom (secretKeyRef, fieldRef) is %w; pass a value in the Stage's verification args", ErrNotSupported)
+		return valueFrom(project, a.ValueFrom)
 	case a.Value == nil:
 		return "", errors.New("no value: the template has no default and the Stage's verification args do not set it")
 	}
@@ -143,4 +146,30 @@ func SubstituteMetric(metric railyard.Metric, args map[string]string) (railyard.
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// ArgValueFrom is an argument's valueFrom.
+type ArgValueFrom struct {
+	SecretKeyRef *SecretKeyRef   `json:"secretKeyRef,omitempty"`
+	FieldRef     json.RawMessage `json:"fieldRef,omitempty"`
+}
+
+// SecretKeyRef names one key of a secret.
+type SecretKeyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+func valueFrom(project string, raw json.RawMessage) (string, error) {
+	var vf ArgValueFrom
+	if err := json.Unmarshal(raw, &vf); err != nil {
+		return "", fmt.Errorf("valueFrom: %w", err)
+	}
+	switch {
+	case vf.SecretKeyRef != nil && (vf.SecretKeyRef.Name == "" || vf.SecretKeyRef.Key == ""):
+		return "", errors.New("valueFrom.secretKeyRef needs a name and a key")
+	case vf.SecretKeyRef != nil:
+		return SecretPlaceholder(project, vf.SecretKeyRef.Name, vf.SecretKeyRef.Key), nil
+	}
+	return "", fmt.Errorf("valueFrom.fieldRef is %w (Railyard runs no pods); use secretKeyRef or a value", ErrNotSupported)
 }

@@ -20,6 +20,9 @@ func TestResolveArgs(t *testing.T) {
 	secret := railyard.AnalysisTemplate{Name: "auth", Spec: railyard.AnalysisTemplateSpec{Args: []railyard.AnalysisArg{
 		{Name: "token", ValueFrom: json.RawMessage(`{"secretKeyRef":{"name":"s","key":"k"}}`)},
 	}}}
+	fieldRef := railyard.AnalysisTemplate{Name: "pod", Spec: railyard.AnalysisTemplateSpec{Args: []railyard.AnalysisArg{
+		{Name: "ip", ValueFrom: json.RawMessage(`{"fieldRef":{"fieldPath":"status.podIP"}}`)},
+	}}}
 	ev := expr.New(map[string]any{
 		"ctx":  map[string]any{"project": "demo", "stage": "uat"},
 		"vars": map[string]any{"port": 8080},
@@ -47,15 +50,17 @@ func TestResolveArgs(t *testing.T) {
 			wantErr: `analysis template "smoke": argument "service": expression`},
 		{name: "missing", tmpl: tmpl,
 			wantErr: `analysis template "smoke": argument "service": no value`},
-		{name: "valueFrom", tmpl: secret,
-			wantErr: `analysis template "auth": argument "token": valueFrom (secretKeyRef, fieldRef) is not supported yet`},
+		{name: "secretKeyRef is a placeholder", tmpl: secret,
+			want: map[string]string{"token": "{{secretKeyRef:p/s/k}}"}},
+		{name: "fieldRef", tmpl: fieldRef,
+			wantErr: `analysis template "pod": argument "ip": valueFrom.fieldRef is not supported yet`},
 		{name: "valueFrom given by the stage", tmpl: secret,
 			args: []railyard.AnalysisRunArgument{{Name: "token", Value: "t"}},
 			want: map[string]string{"token": "t"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ResolveArgs(tc.tmpl, tc.args, tc.eval)
+			got, err := ResolveArgs("p", tc.tmpl, tc.args, tc.eval)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
@@ -70,7 +75,7 @@ func TestResolveArgs(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ResolveArgs(secret, nil, nil); !errors.Is(err, ErrNotSupported) {
+	if _, err := ResolveArgs("p", fieldRef, nil, nil); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("valueFrom error %v is not ErrNotSupported", err)
 	}
 }

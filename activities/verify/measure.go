@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/expr"
 )
 
 // Phases of a measurement, a metric and an analysis (Argo Rollouts'
@@ -66,6 +67,8 @@ type Measurer struct {
 	// Client sends the requests; nil means a client built on
 	// http.DefaultTransport. Per-metric timeouts come from the context.
 	Client *http.Client
+	// Secrets answers valueFrom.secretKeyRef arguments (nil: none).
+	Secrets expr.SecretSource
 }
 
 // Measure takes one measurement of in.Metric. Problems with the provider
@@ -76,6 +79,16 @@ type Measurer struct {
 func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, error) {
 	started := time.Now()
 	var out Measurement
+	metric, secrets, err := m.resolveSecrets(ctx, in.Metric)
+	if err != nil {
+		out = errorMeasurement("metric %q: %v", in.Metric.Name, err)
+		if in.Template != "" {
+			out.Message = fmt.Sprintf("analysis template %q: %s", in.Template, out.Message)
+		}
+		out.StartedAt, out.FinishedAt = started, time.Now()
+		return out, nil
+	}
+	in.Metric = metric
 	p := in.Metric.Provider
 	switch {
 	case p.Web != nil && p.Prometheus != nil:
@@ -93,6 +106,7 @@ func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, e
 	if out.Phase == PhaseError && in.Template != "" {
 		out.Message = fmt.Sprintf("analysis template %q: %s", in.Template, out.Message)
 	}
+	out = mask(out, secrets)
 	out.StartedAt, out.FinishedAt = started, time.Now()
 	return out, nil
 }

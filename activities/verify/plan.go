@@ -12,16 +12,17 @@ type PlannedMetric struct {
 	Metric   railyard.Metric `json:"metric"`
 }
 
-// Plan resolves the arguments of every template (ResolveArgs) and
+// Plan resolves the arguments of every template of project (ResolveArgs) and
 // substitutes them into its metrics (SubstituteMetric), in template order.
 // Like Kargo, which flattens a Stage's templates into one AnalysisRun, it
-// rejects two metrics of the same name.
-func Plan(templates []railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
+// rejects two metrics of the same name. Metrics the template's dryRun names
+// are marked DryRun.
+func Plan(project string, templates []railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRunArgument,
 	eval func(string) (string, error)) ([]PlannedMetric, error) {
 	var out []PlannedMetric
 	seen := map[string]string{}
 	for _, tmpl := range templates {
-		args, err := ResolveArgs(tmpl, stageArgs, eval)
+		args, err := ResolveArgs(project, tmpl, stageArgs, eval)
 		if err != nil {
 			return nil, err
 		}
@@ -33,6 +34,9 @@ func Plan(templates []railyard.AnalysisTemplate, stageArgs []railyard.AnalysisRu
 			metric, err := SubstituteMetric(m, args)
 			if err != nil {
 				return nil, fmt.Errorf("analysis template %q: %w", tmpl.Name, err)
+			}
+			for _, d := range tmpl.Spec.DryRun {
+				metric.DryRun = metric.DryRun || railyard.MatchesMetric(d.MetricName, m.Name)
 			}
 			out = append(out, PlannedMetric{Template: tmpl.Name, Metric: metric})
 		}

@@ -21,6 +21,9 @@ func TestPlan(t *testing.T) {
 		Metrics: []railyard.Metric{web("health", "http://x")}}}
 	undeclared := railyard.AnalysisTemplate{Name: "u", Spec: railyard.AnalysisTemplateSpec{
 		Metrics: []railyard.Metric{web("m", "http://{{args.host}}")}}}
+	dry := railyard.AnalysisTemplate{Name: "d", Spec: railyard.AnalysisTemplateSpec{
+		DryRun:  []railyard.DryRunMetric{{MetricName: "err.*"}},
+		Metrics: []railyard.Metric{web("errors", "http://x/e"), web("latency", "http://x/l")}}}
 	args := []railyard.AnalysisRunArgument{{Name: "host", Value: "svc"}}
 	tests := []struct {
 		name      string
@@ -32,12 +35,14 @@ func TestPlan(t *testing.T) {
 			want: []string{"a/health http://svc/health", "b/ready http://svc/ready"}},
 		{name: "duplicate metric", templates: []railyard.AnalysisTemplate{a, dup},
 			wantErr: `analysis templates "a" and "dup" both have a metric "health"`},
+		{name: "dry run marks the metrics it names", templates: []railyard.AnalysisTemplate{dry},
+			want: []string{"d/errors http://x/e dry", "d/latency http://x/l"}},
 		{name: "undeclared argument", templates: []railyard.AnalysisTemplate{undeclared},
 			wantErr: `analysis template "u": metric "m": unknown argument(s) host`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Plan(tc.templates, args, nil)
+			got, err := Plan("p", tc.templates, args, nil)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error = %v, want it to contain %q", err, tc.wantErr)
@@ -49,7 +54,11 @@ func TestPlan(t *testing.T) {
 			}
 			var lines []string
 			for _, p := range got {
-				lines = append(lines, p.Template+"/"+p.Metric.Name+" "+p.Metric.Provider.Web.URL)
+				line := p.Template + "/" + p.Metric.Name + " " + p.Metric.Provider.Web.URL
+				if p.Metric.DryRun {
+					line += " dry"
+				}
+				lines = append(lines, line)
 			}
 			if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
 				t.Fatalf("got %q, want %q", lines, tc.want)

@@ -2,15 +2,20 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/expr-lang/expr"
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/railyard/railyard"
 )
@@ -19,9 +24,10 @@ import (
 // unset (Argo Rollouts' default).
 const DefaultPrometheusTimeout = 30 * time.Second
 
-// measurePrometheus runs the metric's instant query and evaluates the
-// result: a scalar is a float64, a vector a []float64 with one value per
-// series, a matrix a []float64 with every sample of every series (Argo
+// measurePrometheus runs the metric's query with Prometheus' own Go API
+// client (an instant query, or a range query with rangeQuery) and evaluates
+// the result: a scalar is a float64, a vector a []float64 with one value
+// per series, a matrix a []float64 with every sample of every series (Argo
 // Rollouts' conversion). An empty vector is an empty list, so `result[0]`
 // fails and the measurement is an Error, as in Argo Rollouts.
 func (m *Measurer) measurePrometheus(ctx context.Context, metric railyard.Metric) Measurement {
@@ -35,142 +41,132 @@ func (m *Measurer) measurePrometheus(ctx context.Context, metric railyard.Metric
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	data, warnings, err := m.promQuery(ctx, prom)
+	value, warnings, err := m.promQuery(ctx, prom)
 	if err != nil {
 		return errorMeasurement("prometheus metric %q: %v", metric.Name, err)
 	}
-	result, value, err := promResult(data)
+	result, text, err := promResult(value)
 	if err != nil {
 		return errorMeasurement("prometheus metric %q: %v", metric.Name, err)
 	}
-	out := evaluated(metric, result, value)
+	out := evaluated(metric, result, text)
 	if len(warnings) > 0 {
 		out.Message = strings.TrimPrefix(out.Message+"; prometheus warnings: "+strings.Join(warnings, "; "), "; ")
 	}
 	return out
 }
 
-// promResponse is the envelope of Prometheus' HTTP API.
-type promResponse struct {
-	Status    string   `json:"status"`
-	Data      promData `json:"data"`
-	ErrorType string   `json:"errorType"`
-	Error     string   `json:"error"`
-	Warnings  []string `json:"warnings"`
+// promQuery runs the instant or range query.
+func (m *Measurer) promQuery(ctx context.Context, prom *railyard.PrometheusMetric) (model.Value, promv1.Warnings, error) {
+	api, err := m.promAPI(ctx, prom)
+	if err != nil {
+		return nil, nil, err
+	}
+	if prom.RangeQuery == nil {
+		v, w, err := api.Query(ctx, prom.Query, time.Now())
+		if err != nil {
+			return nil, nil, fmt.Errorf("query %q: %w", prom.Query, err)
+		}
+		return v, w, nil
+	}
+	r, err := promRange(*prom.RangeQuery, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	v, w, err := api.QueryRange(ctx, prom.Query, r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("range query %q: %w", prom.Query, err)
+	}
+	return v, w, nil
 }
 
-// promData is a query result.
-type promData struct {
-	ResultType string          `json:"resultType"`
-	Result     json.RawMessage `json:"result"`
-}
-
-// promQuery sends GET <address>/api/v1/query?query=… and decodes the answer.
-func (m *Measurer) promQuery(ctx context.Context, prom *railyard.PrometheusMetric) (promData, []string, error) {
-	endpoint, err := promEndpoint(prom)
-	if err != nil {
-		return promData{}, nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return promData{}, nil, err
-	}
-	for _, h := range prom.Headers {
-		req.Header.Set(h.Key, h.Value)
-	}
-	resp, err := m.client(prom.Insecure).Do(req)
-	if err != nil {
-		return promData{}, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return promData{}, nil, fmt.Errorf("reading the response: %w", err)
-	}
-	var pr promResponse
-	if err := json.Unmarshal(body, &pr); err != nil {
-		return promData{}, nil, fmt.Errorf("query %q: HTTP %d, not a Prometheus API answer: %s", prom.Query, resp.StatusCode, snippet(body))
-	}
-	if pr.Status != "success" {
-		return promData{}, nil, fmt.Errorf("query %q: HTTP %d: %s: %s", prom.Query, resp.StatusCode, pr.ErrorType, pr.Error)
-	}
-	return pr.Data, pr.Warnings, nil
-}
-
-// promEndpoint is the instant query URL of prom.
-func promEndpoint(prom *railyard.PrometheusMetric) (string, error) {
+// promAPI builds the API client of prom's address, with its headers and
+// authentication.
+func (m *Measurer) promAPI(ctx context.Context, prom *railyard.PrometheusMetric) (promv1.API, error) {
 	if prom.Address == "" {
-		return "", errors.New("address is not set")
+		return nil, errors.New("address is not set")
 	}
 	u, err := url.Parse(prom.Address)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("address %q is not an http(s) URL", prom.Address)
+		return nil, fmt.Errorf("address %q is not an http(s) URL", prom.Address)
 	}
-	u = u.JoinPath("api", "v1", "query")
-	u.RawQuery = url.Values{"query": {prom.Query}}.Encode()
-	return u.String(), nil
+	base := m.client(prom.Insecure).Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	var rt http.RoundTripper = headerTransport{base: base, headers: prom.Headers, auth: prom.Authentication}
+	if a := prom.Authentication; a != nil && a.OAuth2 != nil {
+		cc := clientcredentials.Config{ClientID: a.OAuth2.ClientID, ClientSecret: a.OAuth2.ClientSecret,
+			TokenURL: a.OAuth2.TokenURL, Scopes: a.OAuth2.Scopes}
+		tokenCtx := context.WithValue(ctx, oauth2HTTPClient, &http.Client{Transport: base})
+		rt = &oauth2.Transport{Base: rt, Source: cc.TokenSource(tokenCtx)}
+	}
+	c, err := promapi.NewClient(promapi.Config{Address: prom.Address, RoundTripper: rt})
+	if err != nil {
+		return nil, err
+	}
+	return promv1.NewAPI(c), nil
+}
+
+// promRange evaluates a range query's start and end expressions (expr-lang,
+// with now() and duration()) and parses its step.
+func promRange(q railyard.PrometheusRangeQuery, now time.Time) (promv1.Range, error) {
+	at := func(field, code string) (time.Time, error) {
+		if strings.TrimSpace(code) == "" {
+			return now, nil
+		}
+		v, err := expr.Eval(code, nil)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("rangeQuery.%s %q: %w", field, code, err)
+		}
+		t, ok := v.(time.Time)
+		if !ok {
+			return time.Time{}, fmt.Errorf("rangeQuery.%s %q gives %T, not a time", field, code, v)
+		}
+		return t, nil
+	}
+	start, err := at("start", q.Start)
+	if err != nil {
+		return promv1.Range{}, err
+	}
+	end, err := at("end", q.End)
+	if err != nil {
+		return promv1.Range{}, err
+	}
+	step, err := model.ParseDuration(q.Step)
+	if err != nil || step <= 0 {
+		return promv1.Range{}, fmt.Errorf("rangeQuery.step %q is not a positive duration", q.Step)
+	}
+	if end.Before(start) {
+		return promv1.Range{}, fmt.Errorf("rangeQuery ends (%s) before it starts (%s)", end.Format(time.RFC3339), start.Format(time.RFC3339))
+	}
+	return promv1.Range{Start: start, End: end, Step: time.Duration(step)}, nil
 }
 
 // promResult converts a query result into what conditions see and its text.
-func promResult(d promData) (any, string, error) {
-	switch d.ResultType {
-	case "scalar":
-		var sample [2]any
-		if err := json.Unmarshal(d.Result, &sample); err != nil {
-			return nil, "", fmt.Errorf("decoding a scalar: %w", err)
-		}
-		f, err := sampleValue(sample)
-		if err != nil {
-			return nil, "", err
-		}
+func promResult(v model.Value) (any, string, error) {
+	switch x := v.(type) {
+	case *model.Scalar:
+		f := float64(x.Value)
 		return f, formatFloat(f), nil
-	case "vector", "matrix":
-		values, err := seriesValues(d)
-		if err != nil {
-			return nil, "", err
+	case model.Vector:
+		values := make([]float64, 0, len(x))
+		for _, s := range x {
+			values = append(values, float64(s.Value))
 		}
 		return values, formatFloats(values), nil
-	}
-	return nil, "", fmt.Errorf("result type %q is not supported (scalar, vector and matrix are)", d.ResultType)
-}
-
-// seriesValues flattens a vector or a matrix into its sample values.
-func seriesValues(d promData) ([]float64, error) {
-	var series []struct {
-		Value  *[2]any  `json:"value"`
-		Values [][2]any `json:"values"`
-	}
-	if err := json.Unmarshal(d.Result, &series); err != nil {
-		return nil, fmt.Errorf("decoding a %s: %w", d.ResultType, err)
-	}
-	values := []float64{}
-	for _, s := range series {
-		samples := s.Values
-		if s.Value != nil {
-			samples = append(samples, *s.Value)
-		}
-		for _, sample := range samples {
-			f, err := sampleValue(sample)
-			if err != nil {
-				return nil, err
+	case model.Matrix:
+		values := []float64{}
+		for _, s := range x {
+			for _, p := range s.Values {
+				values = append(values, float64(p.Value))
 			}
-			values = append(values, f)
 		}
+		return values, formatFloats(values), nil
+	case nil:
+		return nil, "", errors.New("no result")
 	}
-	return values, nil
-}
-
-// sampleValue parses the value of a [timestamp, "value"] pair.
-func sampleValue(sample [2]any) (float64, error) {
-	s, ok := sample[1].(string)
-	if !ok {
-		return 0, fmt.Errorf("sample value %v is not a string", sample[1])
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("sample value %q: %w", s, err)
-	}
-	return f, nil
+	return nil, "", fmt.Errorf("result type %q is not supported (scalar, vector and matrix are)", v.Type())
 }
 
 // formatFloat writes f as Prometheus does ("0.99", "NaN", "+Inf").

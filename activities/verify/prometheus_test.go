@@ -51,7 +51,7 @@ func TestMeasurePrometheus(t *testing.T) {
 		{name: "empty vector tolerated", query: "demo_missing_metric", success: "len(result) == 0 || result[0] >= 0.95",
 			phase: PhaseSuccessful, value: "[]"},
 		{name: "bad query", query: "sum(", phase: PhaseError, message: "bad_data"},
-		{name: "string result", query: `"text"`, phase: PhaseError, message: `result type "string" is not supported`},
+		{name: "string result", query: `"text"`, phase: PhaseError, message: `unexpected value type "string"`},
 		{name: "unreachable", query: "up", address: "http://127.0.0.1:1", phase: PhaseError, message: "connection refused"},
 		{name: "not a URL", query: "up", address: "127.0.0.1:9090", phase: PhaseError, message: "is not an http(s) URL"},
 	}
@@ -88,7 +88,7 @@ func testPrometheusRun(t *testing.T, addr string) {
 				Address: "{{args.address}}", Query: `demo_success_ratio{instance_id="{{ args.instance }}"}`}},
 		}},
 	}}
-	args, err := ResolveArgs(tmpl, []railyard.AnalysisRunArgument{{Name: "address", Value: addr}, {Name: "instance", Value: "b"}}, nil)
+	args, err := ResolveArgs("p", tmpl, []railyard.AnalysisRunArgument{{Name: "address", Value: addr}, {Name: "instance", Value: "b"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

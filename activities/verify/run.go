@@ -29,12 +29,19 @@ type MetricRun struct {
 	Inconclusive     int           `json:"inconclusive,omitempty"`
 	Error            int           `json:"error,omitempty"`
 	ConsecutiveError int           `json:"consecutiveError,omitempty"`
+	// ConsecutiveSuccess counts successful measurements in a row; any
+	// other phase resets it.
+	ConsecutiveSuccess int `json:"consecutiveSuccess,omitempty"`
 }
 
 // Record adds a measurement, as Argo Rollouts counts it: an Error does not
 // count towards `count`, and any other phase resets the consecutive errors.
 // An unknown phase counts as an Error.
 func (r *MetricRun) Record(m Measurement) {
+	r.ConsecutiveSuccess++
+	if m.Phase != PhaseSuccessful {
+		r.ConsecutiveSuccess = 0
+	}
 	switch m.Phase {
 	case PhaseSuccessful:
 		r.Successful++
@@ -71,10 +78,24 @@ func (r MetricRun) Last() (Measurement, bool) {
 //   - Failed when failed > failureLimit (default 0; negative: never);
 //   - Inconclusive when inconclusive > inconclusiveLimit (default 0);
 //   - Error when consecutive errors > consecutiveErrorLimit (default 4);
-//   - otherwise Successful once `count` measurements were taken. Without
-//     count (or count 0) a metric without interval is measured once and a
-//     metric with interval runs until the analysis is terminated.
+//   - Successful once consecutiveSuccessLimit (when > 0) successes came in
+//     a row;
+//   - otherwise, once `count` measurements were taken, Successful, or
+//     Inconclusive when a consecutiveSuccessLimit was set and not reached.
+//     Without count (or count 0) a metric without interval is measured once
+//     and a metric with interval runs until the analysis is terminated.
+//
+// A DryRun metric that ends in anything but Successful ends Successful, its
+// real outcome in the message, so that it does not fail the analysis.
 func (r MetricRun) Decide(metric railyard.Metric) (done bool, phase string, message string) {
+	done, phase, message = r.decide(metric)
+	if done && metric.DryRun && phase != PhaseSuccessful {
+		return true, PhaseSuccessful, fmt.Sprintf("dry run, would be %s: %s", phase, message)
+	}
+	return done, phase, message
+}
+
+func (r MetricRun) decide(metric railyard.Metric) (done bool, phase string, message string) {
 	last, ok := r.Last()
 	if !ok {
 		return false, PhasePending, ""
@@ -86,7 +107,14 @@ func (r MetricRun) Decide(metric railyard.Metric) (done bool, phase string, mess
 		}
 		return true, phase, msg
 	}
+	csl := metric.ConsecutiveSuccessLimit.Int(0)
+	if csl > 0 && r.ConsecutiveSuccess >= csl {
+		return true, PhaseSuccessful, fmt.Sprintf("metric %q: %d successful measurements in a row", metric.Name, r.ConsecutiveSuccess)
+	}
 	if n, ok := EffectiveCount(metric); ok && r.Count >= n {
+		if csl > 0 {
+			return true, PhaseInconclusive, fmt.Sprintf("metric %q: %d measurements taken without %d successes in a row", metric.Name, r.Count, csl)
+		}
 		return true, PhaseSuccessful, fmt.Sprintf("metric %q: %d of %d measurements taken", metric.Name, r.Count, n)
 	}
 	return false, PhaseRunning, last.Message

@@ -19,6 +19,16 @@ func phases(s string) []Measurement {
 	return out
 }
 
+func withSuccess(m railyard.Metric, n string) railyard.Metric {
+	m.ConsecutiveSuccessLimit = ios(n)
+	return m
+}
+
+func dry(m railyard.Metric) railyard.Metric {
+	m.DryRun = true
+	return m
+}
+
 func TestDecide(t *testing.T) {
 	once := railyard.Metric{Name: "m"}
 	three := railyard.Metric{Name: "m", Interval: "1m", Count: ios("3")}
@@ -52,6 +62,16 @@ func TestDecide(t *testing.T) {
 		{"no count with interval runs on", forever, "SSSSSSSSSSSS", false, PhaseRunning, "mS"},
 		{"count 0 with interval runs on", withCount(forever, "0"), "SS", false, PhaseRunning, "mS"},
 		{"failure stops an endless metric", forever, "SSF", true, PhaseFailed, `metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"consecutive successes end an endless metric", withSuccess(withLimits(forever, "-1", "", ""), "3"), "FSFSSS", true, PhaseSuccessful,
+			`metric "m": 3 successful measurements in a row`},
+		{"consecutive successes reset", withSuccess(withLimits(forever, "-1", "", ""), "3"), "SSFSS", false, PhaseRunning, "mS"},
+		{"failure limit beats consecutive successes", withSuccess(withLimits(forever, "1", "", ""), "3"), "SFSF", true, PhaseFailed,
+			`metric "m" assessed Failed due to failed (2) > failureLimit (1): mF`},
+		{"count reached without the successes", withSuccess(withLimits(three, "-1", "", ""), "3"), "SFS", true, PhaseInconclusive,
+			`metric "m": 3 measurements taken without 3 successes in a row`},
+		{"dry run failure counts as success", dry(once), "F", true, PhaseSuccessful,
+			`dry run, would be Failed: metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"dry run success", dry(once), "S", true, PhaseSuccessful, `metric "m": 1 of 1 measurements taken`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

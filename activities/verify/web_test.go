@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/expr"
 )
 
 // webServer answers like a small service under verification.
@@ -93,7 +95,7 @@ func TestMeasureWeb(t *testing.T) {
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health"}, "", "")},
 		{name: "non-2xx", phase: PhaseError, message: "received non-2xx response code 503: maintenance",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/down"}, "", "")},
-		{name: "missing json path", phase: PhaseError, message: `"nope" is not found`,
+		{name: "missing json path", phase: PhaseError, message: "nope is not found",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.nope}"}, "", "")},
 		{name: "bad condition", phase: PhaseError, value: "0.99", message: `successCondition "result >= "`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"}, "result >= ", "")},
@@ -158,5 +160,55 @@ func TestMeasureCancelled(t *testing.T) {
 	_, err := (&Measurer{}).Measure(ctx, MeasureInput{Metric: webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, "", "")})
 	if err == nil {
 		t.Fatal("a cancelled measurement returned no error")
+	}
+}
+
+// TestSecretKeyRefArgs: a valueFrom.secretKeyRef argument reaches the
+// request, resolved on the worker, and is masked in what comes back.
+func TestSecretKeyRefArgs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer s3cr3t" {
+			http.Error(w, "denied for "+r.Header.Get("Authorization"), http.StatusForbidden)
+			return
+		}
+		fmt.Fprint(w, `{"ok": true}`)
+	}))
+	defer srv.Close()
+	tmpl := railyard.AnalysisTemplate{Name: "auth", Spec: railyard.AnalysisTemplateSpec{
+		Args: []railyard.AnalysisArg{{Name: "token", ValueFrom: json.RawMessage(`{"secretKeyRef":{"name":"api","key":"token"}}`)}},
+		Metrics: []railyard.Metric{{Name: "m", SuccessCondition: "result.ok",
+			Provider: railyard.MetricProvider{Web: &railyard.WebMetric{URL: srv.URL + "/{{args.token}}",
+				Headers: []railyard.WebMetricHeader{{Key: "Authorization", Value: "Bearer {{args.token}}"}}}}}},
+	}}
+	plan, err := Plan("shop", []railyard.AnalysisTemplate{tmpl}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned, _ := json.Marshal(plan)
+	if strings.Contains(string(planned), "s3cr3t") {
+		t.Fatalf("the plan holds the secret: %s", planned)
+	}
+	tests := []struct {
+		name    string
+		secrets expr.SecretSource
+		phase   string
+		message string
+	}{
+		{"resolved", expr.StaticSecrets{"shop": {"api": {"token": "s3cr3t"}}}, PhaseSuccessful, ""},
+		{"wrong value is masked", expr.StaticSecrets{"shop": {"api": {"token": "wrong"}}}, PhaseError, "denied for Bearer ***"},
+		{"missing key", expr.StaticSecrets{"shop": {"api": {}}}, PhaseError, `has no key "token"`},
+		{"no store", nil, PhaseError, "no secrets are configured"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &Measurer{Secrets: tc.secrets}
+			got, err := m.Measure(context.Background(), MeasureInput{Metric: plan[0].Metric, Template: "auth"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Phase != tc.phase || !strings.Contains(got.Message, tc.message) {
+				t.Fatalf("got %s %q, want %s containing %q", got.Phase, got.Message, tc.phase, tc.message)
+			}
+		})
 	}
 }
