@@ -128,22 +128,23 @@ func (g GitClone) prepareRepo(ctx context.Context, sc *Context, c *gitCloneConfi
 	unlock := g.Git.Lock(remote.URL)
 	mirror, err := g.Git.SyncMirror(ctx, remote)
 	if err == nil {
-		_, err = gitIn(ctx, g.Git, "", "clone", "--quiet", "--bare", "--shared", mirror, repo)
+		// One process: the clone borrows the mirror's objects (--shared, no
+		// copy) and writes its settings as it is created; the mirror is
+		// remote "mirror", so that "origin" is the repository's own URL.
+		name, email := defaultAuthorName, defaultAuthorEmail
+		if c.Author != nil && c.Author.Name != "" {
+			name, email = c.Author.Name, c.Author.Email
+		}
+		args := []string{"clone", "--quiet", "--bare", "--shared", "--origin", "mirror"}
+		for _, kv := range [][2]string{{"remote.origin.url", remote.URL}, {"user.name", name}, {"user.email", email},
+			{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!remote.Insecure)}} {
+			args = append(args, "--config", kv[0]+"="+kv[1])
+		}
+		_, err = gitIn(ctx, g.Git, "", append(args, mirror, repo)...)
 	}
 	unlock()
 	if err != nil {
 		return "", remoteFailure(fmt.Errorf("cloning %s: %w", git.Redact(remote.URL), err))
-	}
-	name, email := defaultAuthorName, defaultAuthorEmail
-	if c.Author != nil && c.Author.Name != "" {
-		name, email = c.Author.Name, c.Author.Email
-	}
-	settings := [][]string{{"remote.origin.url", remote.URL}, {"user.name", name}, {"user.email", email},
-		{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!remote.Insecure)}}
-	for _, kv := range settings {
-		if _, err := gitIn(ctx, g.Git, repo, "config", kv[0], kv[1]); err != nil {
-			return "", fmt.Errorf("configuring %s: %w", repo, err)
-		}
 	}
 	return repo, nil
 }
@@ -158,14 +159,15 @@ func (g GitClone) checkout(ctx context.Context, sc *Context, repo string, remote
 	if err := os.RemoveAll(path); err != nil {
 		return "", err
 	}
-	if _, err := gitIn(ctx, g.Git, repo, "worktree", "prune"); err != nil {
-		return "", err
-	}
+	// The repository is new for this step (prepareRepo), so there is no
+	// stale worktree to prune.
 	if err := g.addWorktree(ctx, sc, repo, remote, path, co); err != nil {
 		return "", err
 	}
-	if err := g.populate(ctx, path, co.Sparse); err != nil {
-		return "", err
+	if len(co.Sparse) > 0 {
+		if err := g.populate(ctx, path, co.Sparse); err != nil {
+			return "", err
+		}
 	}
 	sha, err := gitIn(ctx, g.Git, path, "rev-parse", "--verify", "-q", "HEAD")
 	if err != nil && co.Create {
@@ -175,7 +177,10 @@ func (g GitClone) checkout(ctx context.Context, sc *Context, repo string, remote
 }
 
 func (g GitClone) addWorktree(ctx context.Context, sc *Context, repo string, remote git.Remote, path string, co gitCheckout) error {
-	add := []string{"worktree", "add", "--quiet", "--no-checkout"}
+	add := []string{"worktree", "add", "--quiet"}
+	if len(co.Sparse) > 0 {
+		add = append(add, "--no-checkout") // populate checks out the sparse cone
+	}
 	switch {
 	case co.Commit != "":
 		if err := g.ensureCommit(ctx, sc, repo, remote, co.Commit); err != nil {
