@@ -9,7 +9,7 @@ import (
 
 // Layout sizes, in CSS pixels.
 const (
-	nodeWidth  = 280
+	nodeWidth  = 300
 	columnGap  = 72
 	rowGap     = 16
 	lineHeight = 20

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -137,7 +138,7 @@ func (s *Server) freight(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.fail(w, r, errors.New("not found: Freight "+id+" in project "+project))
+	s.fail(w, r, fmt.Errorf("%w: Freight %s in project %s", errNotFound, id, project))
 }
 
 // stagePage is a stage with its collection history (and each one's
@@ -158,7 +159,7 @@ func (s *Server) stage(w http.ResponseWriter, r *http.Request) {
 	}
 	st, ok := snap.Resources.Stage(name)
 	if !ok {
-		s.fail(w, r, errors.Join(errNotFound, errors.New("stage "+name+" in project "+project)))
+		s.fail(w, r, fmt.Errorf("%w: stage %s in project %s", errNotFound, name, project))
 		return
 	}
 	p := stagePage{View: s.stageView(snap, st, s.now()), State: snap.Stages[name]}
@@ -183,7 +184,7 @@ func (s *Server) promotion(w http.ResponseWriter, r *http.Request) {
 	project, name := r.PathValue("project"), r.PathValue("promotion")
 	stage, _, ok := strings.Cut(name, ".")
 	if !ok {
-		s.fail(w, r, errors.Join(errNotFound, errors.New(name+" is not a promotion name (<stage>.<id>.<freight>)")))
+		s.fail(w, r, fmt.Errorf("%w: %s is not a promotion name (<stage>.<id>.<freight>)", errNotFound, name))
 		return
 	}
 	id := railyard.PromotionWorkflowID(project, stage, name)

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,10 +93,11 @@ var funcs = template.FuncMap{
 		}
 		return d.Round(time.Millisecond).String()
 	},
-	"when":  when,
-	"short": func(id string) string { return id[:min(len(id), 7)] },
-	"add":   func(a, b int) int { return a + b },
-	"dict2": func(p string, v any) pair { return pair{P: p, V: v} },
+	"when":       when,
+	"short":      func(id string) string { return id[:min(len(id), 7)] },
+	"add":        func(a, b int) int { return a + b },
+	"trimPrefix": strings.TrimPrefix,
+	"dict2":      func(p string, v any) pair { return pair{P: p, V: v} },
 }
 
 // Handler routes the dashboard's pages, actions and static files.

@@ -61,7 +61,7 @@ type stageView struct {
 	Name          string
 	Slots         []slotView
 	Verification  workflows.VerificationRecord
-	Provenance    string
+	Provenance    string // as the Stage says it: "combination verified in uat"
 	ProvenanceBad bool
 	Waiting       []string
 	Current       *workflows.PromotionRecord
@@ -125,6 +125,9 @@ func (v stageView) lines() int {
 	}
 	if len(v.Queued) > maxQueued {
 		n++
+	}
+	if v.Verification.Phase == workflows.VerifyRunning || v.Verification.Phase == workflows.VerifyPending {
+		n++ // "Abort verification" wraps the actions onto a second line
 	}
 	return n
 }

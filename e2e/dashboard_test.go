@@ -53,12 +53,13 @@ func TestDashboard(t *testing.T) {
 			{"index lists projects", "/?all=1", 200, []string{`href="/projects/seed"`}},
 			{"project", "/projects/seed", 200, []string{`id="stage-dev"`, `id="stage-uat"`, `id="stage-prod"`,
 				"waiting for config", img.DisplayName(), cfg.DisplayName(), "Promote to uat", `data-poll="/projects/seed/version"`,
-				"http://ui.invalid:8233/namespaces/default/workflows/seed%2Fstage%2Fdev"}},
+				"http://ui.invalid:8233/namespaces/default/workflows/seed%2Fpipeline%2Fimages"}},
 			{"live part", "/projects/seed/live", 200, []string{`id="stage-dev"`, "Freight timelines"}},
 			{"image Freight", "/projects/seed/freight/" + img.ID, 200, []string{img.ID, "tag <code>1.0.0</code>",
 				img.Images[0].Digest, "Promote to uat"}},
 			{"config Freight by alias", "/projects/seed/freight/" + cfg.Alias, 200, []string{cfg1, "flags: newCheckout: false"}},
-			{"stage", "/projects/seed/stages/dev", 200, []string{"Collections and their verification", "Successful", devPromotion}},
+			{"stage", "/projects/seed/stages/dev", 200, []string{"Collections and their verification", "Successful", devPromotion,
+				"http://ui.invalid:8233/namespaces/default/workflows/seed%2Fstage%2Fdev"}},
 			{"promotion", "/projects/seed/promotions/" + devPromotion, 200, []string{"git-push", "Succeeded",
 				"seed%2Fpromotion%2Fdev%2F" + devPromotion}},
 			{"unknown project", "/projects/nope", 404, nil},
@@ -159,8 +160,8 @@ func TestDashboard(t *testing.T) {
 		if _, body := b.get("/projects/seed/freight/" + img.ID); !strings.Contains(body, `approved: <span class="tag">prod</span>`) {
 			t.Errorf("the image Freight's page does not show its approval for prod")
 		}
-		if _, body := b.get("/projects/seed"); !strings.Contains(body, "combination verified in dev") ||
-			!strings.Contains(body, "combination verified in uat") {
+		if _, body := b.get("/projects/seed"); !strings.Contains(body, "✓ verified in dev") ||
+			!strings.Contains(body, "✓ verified in uat") {
 			t.Errorf("the project page lacks the provenance of uat and prod")
 		}
 	})
@@ -170,7 +171,7 @@ func TestDashboard(t *testing.T) {
 		cfg2 := w.stepConfigV2(c, v1)
 		w.stepImageV2(c, cfg1, cfg2)
 		_, body := b.get("/projects/seed")
-		if !strings.Contains(body, `provenance bad">combination never verified upstream (dev)`) {
+		if !strings.Contains(body, "✗ never verified upstream (dev)") {
 			t.Errorf("the project page does not mark uat's combination as never verified upstream")
 		}
 		if _, err := exec.LookPath("chromium"); err == nil {
@@ -187,7 +188,7 @@ func TestDashboard(t *testing.T) {
 		cli, _ := startBoardBinary(t, w.e)
 		status, body := cli.get("/projects/seed")
 		if status != 200 || !strings.Contains(body, `id="stage-prod"`) ||
-			!strings.Contains(body, "http://127.0.0.1:8233/namespaces/default/workflows/seed%2Fstage%2Fprod") {
+			!strings.Contains(body, "http://127.0.0.1:8233/namespaces/default/workflows/seed%2Fpipeline%2Fconfig") {
 			t.Errorf("railyard dashboard: status %d, body %.300s", status, body)
 		}
 	})
@@ -248,6 +249,6 @@ func clickPromote(t *testing.T, ctx context.Context, w *seedWorld, b *board, f r
 	if latency > 2*time.Second {
 		t.Errorf("the page showed the promotion %s after it was recorded, want at most 2s", latency)
 	}
-	waitJS(t, ctx, 30*time.Second, stage+" verified", fmt.Sprintf(`document.querySelector(%q).textContent.includes("combination verified in dev")`, node))
+	waitJS(t, ctx, 30*time.Second, stage+" verified", fmt.Sprintf(`document.querySelector(%q).textContent.includes("✓ verified in dev")`, node))
 	screenshot(t, ctx, "2-after-promote")
 }
