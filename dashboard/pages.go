@@ -144,10 +144,12 @@ func (s *Server) freight(w http.ResponseWriter, r *http.Request) {
 // stagePage is a stage with its collection history (and each one's
 // verification) and its promotions.
 type stagePage struct {
-	View       stageView
-	State      workflows.StageState
-	Downstream []string
-	Upstream   []string
+	View         stageView
+	State        workflows.StageState
+	Downstream   []string
+	Upstream     []string
+	Measurements []measurement
+	Unmeasured   string // why the measurements could not be read
 }
 
 func (s *Server) stage(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +172,9 @@ func (s *Server) stage(w http.ResponseWriter, r *http.Request) {
 				p.Downstream = append(p.Downstream, other.Name)
 			}
 		}
+	}
+	if p.Measurements, err = s.measurements(r.Context(), railyard.StageWorkflowID(project, name)); err != nil {
+		p.Unmeasured = err.Error()
 	}
 	s.render(w, r, "stage", http.StatusOK, page{Title: "Stage " + name, Project: project, Data: p})
 }
