@@ -57,7 +57,8 @@ func TestProjectPageRenders(t *testing.T) {
 			body := rec.Body.String()
 			for _, want := range []string{
 				`id="stage-dev"`, `id="stage-prod"`, "combination never verified upstream (dev)", "waiting for config",
-				"&lt;b&gt;bold&lt;/b&gt;", "Promote to uat", "calm-fox",
+				"&lt;b&gt;bold&lt;/b&gt;", "Promote to uat", "calm-fox", "✗ never verified upstream (dev)",
+				"http://ui:8233/namespaces/default/workflows/seed%2Fstage%2Fprod",
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
