@@ -97,3 +97,32 @@ func TestUnavailableReason(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossSiteFormRefused: a form posted from another site never reaches
+// an action (it would otherwise need the Temporal client).
+func TestCrossSiteFormRefused(t *testing.T) {
+	h := New(Options{}).Handler()
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"cross-site fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, 403},
+		{"same origin without a stage", map[string]string{"Sec-Fetch-Site": "same-origin"}, 303},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/projects/seed/promote", strings.NewReader("warehouse=w"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("status %d, want %d", rec.Code, tt.want)
+			}
+		})
+	}
+}

@@ -115,10 +115,12 @@ func (s *Server) Handler() http.Handler {
 	for name, fn := range s.actions() {
 		mux.HandleFunc("POST /projects/{project}/"+name, fn)
 	}
-	return securityHeaders(mux)
+	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
 }
 
-// securityHeaders forbids framing and any script or style from elsewhere.
+// securityHeaders forbids framing and any script or style from elsewhere;
+// CrossOriginProtection (above) refuses forms posted from other sites, so
+// a page elsewhere cannot promote through a browser that has this one open.
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
