@@ -13,8 +13,9 @@ const module = "github.com/railyard/railyard"
 
 // importRules says which of the module's packages (and Temporal) a
 // directory's non-test code must not import. Imports point one way:
-// config, activities → root; workflows → activities, root; worker, starter
-// → everything; nothing imports worker or starter.
+// config, activities → root; workflows → activities, root; dashboard →
+// workflows, root (it reads and writes only through the workflows' messages);
+// worker, starter → everything; nothing imports worker or starter.
 var importRules = []struct {
 	dir       string
 	forbidden []string
@@ -24,6 +25,7 @@ var importRules = []struct {
 	{"activities", []string{module + "/workflows", module + "/config", module + "/worker", module + "/starter"}},
 	{"workflows", []string{module + "/config", module + "/worker", module + "/starter", module + "/internal"}},
 	{"internal", []string{module + "/workflows", module + "/worker", module + "/starter"}},
+	{"dashboard", []string{module + "/activities", module + "/config", module + "/internal", module + "/worker", module + "/starter"}},
 	{"e2e", []string{module + "/worker", module + "/starter"}},
 }
 

@@ -17,6 +17,7 @@ type app struct {
 	address   string
 	namespace string
 	c         client.Client
+	connected string // the namespace the client uses, once dialed
 }
 
 func (a *app) client() (client.Client, error) {
@@ -43,7 +44,10 @@ func (a *app) client() (client.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Temporal at %s: %w", opts.HostPort, err)
 	}
-	a.c = c
+	a.c, a.connected = c, opts.Namespace
+	if a.connected == "" {
+		a.connected = client.DefaultNamespace
+	}
 	return c, nil
 }
 

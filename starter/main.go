@@ -1,7 +1,7 @@
 // Command railyard is Railyard's command-line interface: validate and apply
 // Kargo-compatible manifests, read projects, warehouses, Freight, stages and
-// promotions, and send commands (promote, approve, refresh) to the
-// workflows that own them. It connects to Temporal the way Temporal's tools
+// promotions, send commands (promote, approve, refresh) to the workflows
+// that own them, and serve the pipeline dashboard over the same messages. It connects to Temporal the way Temporal's tools
 // do (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and API key settings).
 package main
 
@@ -32,6 +32,6 @@ func newRoot() *cobra.Command {
 	f.StringVar(&a.namespace, "namespace", "", "Temporal namespace (default $TEMPORAL_NAMESPACE or default)")
 	root.PersistentPostRun = func(*cobra.Command, []string) { a.close() }
 	root.AddCommand(newValidate(), newApply(a), newGet(a), newPromote(a), newApprove(a),
-		newRefresh(a), newAbort(a), newVerify(a), newFreight(a))
+		newRefresh(a), newAbort(a), newVerify(a), newFreight(a), newDashboard(a))
 	return root
 }

@@ -2,7 +2,8 @@
 // activities that discover Freight and promote it through Stages.
 //
 // With --dev it also runs an embedded Temporal server (state in a SQLite
-// file under --data-dir) and the Temporal Web UI in the same process.
+// file under --data-dir), the Temporal Web UI and the pipeline dashboard
+// (package dashboard, on --dashboard-port) in the same process.
 // Without --dev it connects to the cluster named by the standard Temporal
 // environment (see newClient).
 //
@@ -16,8 +17,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -25,6 +28,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/dashboard"
 	"github.com/railyard/railyard/internal/devserver"
 )
 
@@ -68,7 +72,13 @@ func run(o options, logger *slog.Logger, begin time.Time) error {
 	}
 	defer c.Close()
 	o.Namespace = conn.Namespace
-	if err := serve(ctx, stop, c, o, logger, func() { logReady(logger, o, conn, srv, time.Since(begin)) }); err != nil {
+	board := ""
+	if o.Dev && o.DashboardPort != 0 {
+		if board, err = startDashboard(ctx, c, o, srv, logger); err != nil {
+			return err
+		}
+	}
+	if err := serve(ctx, stop, c, o, logger, func() { logReady(logger, o, conn, srv, board, time.Since(begin)) }); err != nil {
 		return err
 	}
 	return nil
@@ -146,13 +156,34 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 }
 
 // logReady prints the one line a user looks for: where everything is.
-func logReady(logger *slog.Logger, o options, conn connection, srv *devserver.Server, ready time.Duration) {
+func logReady(logger *slog.Logger, o options, conn connection, srv *devserver.Server, board string, ready time.Duration) {
 	ui := "none (not --dev)"
 	if srv != nil {
 		ui = uiOrNone(srv)
 	}
-	logger.Info("railyard-worker ready", "frontend", conn.Address, "ui", ui, "namespace", conn.Namespace,
-		"task_queue", o.TaskQueue, "ready_in", ready.Round(time.Millisecond).String())
+	if board == "" {
+		board = "disabled"
+	}
+	logger.Info("railyard-worker ready", "frontend", conn.Address, "ui", ui, "dashboard", board,
+		"namespace", conn.Namespace, "task_queue", o.TaskQueue, "ready_in", ready.Round(time.Millisecond).String())
+}
+
+// startDashboard serves the pipeline dashboard on --ip:--dashboard-port
+// until ctx ends and returns its URL; a taken port is a one-line error.
+func startDashboard(ctx context.Context, c client.Client, o options, srv *devserver.Server, logger *slog.Logger) (string, error) {
+	addr := net.JoinHostPort(o.IP, strconv.Itoa(o.DashboardPort))
+	l, err := dashboard.Listen(addr)
+	if err != nil {
+		return "", fmt.Errorf("%w (choose another with --dashboard-port, or 0 to disable it)", err)
+	}
+	h := dashboard.New(dashboard.Options{Client: c, Namespace: o.Namespace, UIURL: srv.UIURL(),
+		Logger: logger.With("component", "dashboard")}).Handler()
+	go func() {
+		if err := dashboard.Serve(ctx, l, h); err != nil {
+			logger.Error("dashboard stopped", "error", err)
+		}
+	}()
+	return "http://" + l.Addr().String(), nil
 }
 
 func uiOrNone(srv *devserver.Server) string {

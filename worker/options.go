@@ -19,6 +19,7 @@ type options struct {
 	IP              string
 	Port            int
 	UIPort          int
+	DashboardPort   int
 	Namespace       string
 	TaskQueue       string
 	CredentialsFile string
@@ -57,6 +58,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.IP, "ip", "127.0.0.1", "--dev: address the embedded server and Web UI listen on (0.0.0.0 in a container)")
 	fs.IntVar(&o.Port, "port", 7233, "--dev: Temporal frontend gRPC port")
 	fs.IntVar(&o.UIPort, "ui-port", 8233, "--dev: Temporal Web UI port; 0 disables the UI")
+	fs.IntVar(&o.DashboardPort, "dashboard-port", defaultDashboardPort,
+		"--dev: pipeline dashboard port, on --ip (no authentication: keep --ip 127.0.0.1); 0 disables it")
 	fs.StringVar(&o.Namespace, "namespace", "",
 		`Temporal namespace (default: "default" with --dev, else TEMPORAL_NAMESPACE or "default")`)
 	fs.StringVar(&o.TaskQueue, "task-queue", "railyard", "task queue the worker polls")
@@ -98,6 +101,8 @@ func (o options) validate(extraArgs int) error {
 		return fmt.Errorf("--port %d out of range", o.Port)
 	case o.UIPort < 0 || o.UIPort > 65535:
 		return fmt.Errorf("--ui-port %d out of range", o.UIPort)
+	case o.DashboardPort < 0 || o.DashboardPort > 65535:
+		return fmt.Errorf("--dashboard-port %d out of range", o.DashboardPort)
 	}
 	if o.CredentialsFile != "" {
 		if _, err := os.Stat(o.CredentialsFile); err != nil {
@@ -109,6 +114,9 @@ func (o options) validate(extraArgs int) error {
 
 // defaultDevWebhookPort is where --dev serves webhook receivers, on --ip.
 const defaultDevWebhookPort = "8235"
+
+// defaultDashboardPort is where --dev serves the pipeline dashboard, on --ip.
+const defaultDashboardPort = 8234
 
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false

@@ -42,3 +42,28 @@ func TestGlobalNamespaces(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestDashboardPort(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    int
+		wantErr bool
+	}{
+		{"default", []string{"--dev"}, 8234, false},
+		{"set", []string{"--dev", "--dashboard-port", "9999"}, 9999, false},
+		{"disabled", []string{"--dev", "--dashboard-port", "0"}, 0, false},
+		{"out of range", []string{"--dev", "--dashboard-port", "70000"}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseFlags(tt.args, io.Discard)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && o.DashboardPort != tt.want {
+				t.Errorf("got %d, want %d", o.DashboardPort, tt.want)
+			}
+		})
+	}
+}

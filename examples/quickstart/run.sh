@@ -7,13 +7,15 @@
 # quickstart project. Ctrl-C stops it all; state survives in QUICKSTART_DIR.
 #
 # Environment: QUICKSTART_DIR (state, default ./.railyard-quickstart),
-# RAILYARD_PORT (7233), RAILYARD_UI_PORT (8233), QUICKSTART_REGISTRY_PORT
+# RAILYARD_PORT (7233), RAILYARD_UI_PORT (8233), RAILYARD_DASHBOARD_PORT
+# (8234), QUICKSTART_REGISTRY_PORT
 # (5001), QUICKSTART_IMAGE_EVERY (30s), QUICKSTART_CONFIG_EVERY (90s).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${QUICKSTART_DIR:-$root/.railyard-quickstart}
 port=${RAILYARD_PORT:-7233}
 ui=${RAILYARD_UI_PORT:-8233}
+dash=${RAILYARD_DASHBOARD_PORT:-8234}
 registry=127.0.0.1:${QUICKSTART_REGISTRY_PORT:-5001}
 image_every=${QUICKSTART_IMAGE_EVERY:-30s}
 config_every=${QUICKSTART_CONFIG_EVERY:-90s}
@@ -63,7 +65,7 @@ trap 'exit 130' INT TERM
   --image-every "$image_every" --config-every "$config_every" &
 pids+=($!)
 "$bin/railyard-worker" --dev --data-dir "$dir/temporal" --cache-dir "$dir/cache" \
-  --port "$port" --ui-port "$ui" &
+  --port "$port" --ui-port "$ui" --dashboard-port "$dash" &
 pids+=($!)
 
 for _ in $(seq 1 120); do
@@ -83,6 +85,7 @@ ry="$bin/railyard --address 127.0.0.1:$port"
 cat <<MSG
 
 Railyard is running: two pipelines, images (fast) and config (slow), through dev -> uat -> prod.
+  Dashboard: http://127.0.0.1:$dash/projects/quickstart
   Web UI:    http://127.0.0.1:$ui/namespaces/default/workflows
   Stages:    $ry get stages --project quickstart
   Freight:   $ry get freight --project quickstart
