@@ -26,7 +26,7 @@ func bitbucketCases() []providerCase {
 			want:  PullRequest{Number: 3, URL: url, HeadBranch: "railyard/promotion/p1", BaseBranch: "main", ClosedReason: "declined by Reviewer: not this week"},
 			calls: []exchange{{method: http.MethodGet, uri: prs + "/3", file: "pr_declined.json"}}}),
 		with(providerCase{name: "merge fast-forward", do: merge(3, "fast-forward"),
-			want: PullRequest{Number: 3, URL: url, Merged: true, MergeCommit: "d00d0003", HeadBranch: "railyard/promotion/p1", BaseBranch: "main", HeadCommit: "aaaa0003"},
+			want:  PullRequest{Number: 3, URL: url, Merged: true, MergeCommit: "d00d0003", HeadBranch: "railyard/promotion/p1", BaseBranch: "main", HeadCommit: "aaaa0003"},
 			calls: []exchange{{method: http.MethodPost, uri: prs + "/3/merge", body: `{"merge_strategy":"fast_forward"}`, file: "pr_merged.json"}}}),
 		with(providerCase{name: "not found", do: get(9), wantErr: ErrNotFound,
 			calls: []exchange{{method: http.MethodGet, uri: prs + "/9", status: 404}}}),
