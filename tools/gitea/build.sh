@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # build.sh builds the Gitea server used by the forge tests once, into a cache
 # directory keyed by its version, and prints the binary's path. A present
-# binary is reused. Usage: tools/gitea/build.sh
+# binary is reused. Usage: tools/gitea/build.sh [--print-only]
+# (--print-only prints the path without building).
 set -euo pipefail
 cd "$(dirname "$0")"
 version=$(awk '$1 == "require" && $2 == "code.gitea.io/gitea" {print $3}' go.mod)
 dir="${XDG_CACHE_HOME:-$HOME/.cache}/railyard/tools/gitea-$version"
 bin="$dir/gitea"
-if [[ -x $bin ]]; then
+if [[ -x $bin || ${1:-} == --print-only ]]; then
 	echo "$bin"
 	exit 0
 fi
