@@ -87,7 +87,7 @@ func TestPullRequestsOnGitea(t *testing.T) {
 	})
 
 	t.Run("closed unmerged fails with the reason", func(t *testing.T) {
-		giteaBranch(t, g, "gitops", "railyard/promotion/prod.2", "app.yaml", "version: 2\n")
+		giteaBranch(t, g, "gitops", "railyard/promotion/prod.2", "closed.yaml", "version: 2\n")
 		res, err := runPR(t, GitOpenPR{p}, sc, openCfg("railyard/promotion/prod.2"))
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +112,7 @@ func TestPullRequestsOnGitea(t *testing.T) {
 		n := res.Output["pr"].(map[string]any)["id"]
 		cfg := fmt.Sprintf(`{%s,"prNumber":%d,"wait":true,"mergeMethod":"squash"}`, repo, n)
 		polls := 0
-		for res.Status != StatusSucceeded {
+		for res = (Result{}); res.Status != StatusSucceeded; {
 			if polls++; polls > 30 {
 				t.Fatalf("not merged after 30 polls: %+v", res)
 			}
