@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
@@ -144,9 +147,14 @@ func TestPromotionThroughPullRequest(t *testing.T) {
 	if n := len(pulls(g, "all")); n != 1 {
 		t.Fatalf("%d pull requests after the lost worker, want 1", n)
 	}
-	before := e.historyEvents(first.WorkflowID)
+	events, timers := timerEvents(t, e, first.WorkflowID)
 	time.Sleep(45 * time.Second) // polls at 10 s, 10 s, 20 s …
-	perMinute := float64(e.historyEvents(first.WorkflowID)-before) * 60 / 45
+	events2, timers2 := timerEvents(t, e, first.WorkflowID)
+	perMinute := float64(events2-events) * 60 / 45
+	if timers2 > timers {
+		t.Logf("figures: %d history events for %d polls: %.1f per poll", events2-events, timers2-timers,
+			float64(events2-events)/float64(timers2-timers))
+	}
 
 	// A human merges through Gitea's API while the promotion waits.
 	if st := g.API(http.MethodPost, "/repos/"+g.User+"/gitops/pulls/1/merge", map[string]any{"Do": "merge"}, nil); st != http.StatusOK {
@@ -193,6 +201,25 @@ func TestPromotionThroughPullRequestInstantReview(t *testing.T) {
 	}
 	t.Logf("figures: promotion %s in all, %s from push to merged PR (steps: %v); %d history events",
 		st.FinishedAt.Sub(st.StartedAt).Round(time.Millisecond), fromPush.Round(time.Millisecond), stepDurations(st), e.historyEvents(p.WorkflowID))
+}
+
+// timerEvents counts a workflow's history events and its started timers.
+func timerEvents(t *testing.T, e *env, workflowID string) (events, timers int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	it := e.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events++
+		if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED {
+			timers++
+		}
+	}
+	return events, timers
 }
 
 func stepDurations(st workflows.PromotionStatus) string {
