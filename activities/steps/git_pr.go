@@ -63,7 +63,11 @@ func (p PullRequests) client(ctx context.Context, sc *Context, c prRepoConfig) (
 	}
 	hc := p.HTTP
 	if c.InsecureSkipTLSVerify {
-		hc = HTTP{Client: p.HTTP}.client(true)
+		insecure := HTTP{}.client(true)
+		if p.HTTP != nil {
+			insecure.Timeout = p.HTTP.Timeout
+		}
+		hc = insecure
 	}
 	nc := p.NewClient
 	if nc == nil {
