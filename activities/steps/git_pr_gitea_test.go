@@ -127,6 +127,45 @@ func TestPullRequestsOnGitea(t *testing.T) {
 			forge.Calls.Load()-before, polls, time.Since(start), res.Output["commit"])
 	})
 
+	t.Run("a conflict fails git-merge-pr", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("waits a minute for Gitea's mergeability to settle")
+		}
+		giteaBranch(t, g, "gitops", "railyard/promotion/prod.4", "same.yaml", "a: 4\n")
+		giteaBranch(t, g, "gitops", "railyard/promotion/prod.5", "same.yaml", "a: 5\n")
+		var ns []any
+		for _, b := range []string{"railyard/promotion/prod.4", "railyard/promotion/prod.5"} {
+			res, err := runPR(t, GitOpenPR{p}, sc, openCfg(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ns = append(ns, res.Output["pr"].(map[string]any)["id"])
+		}
+		mergeable(t, g, ns[0])
+		if st := g.API(http.MethodPost, fmt.Sprintf("/repos/railyard/gitops/pulls/%v/merge", ns[0]), map[string]any{"Do": "merge"}, nil); st != http.StatusOK {
+			t.Fatalf("merging the first: status %d", st)
+		}
+		cfg := fmt.Sprintf(`{%s,"prNumber":%v,"wait":true}`, repo, ns[1])
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			res, err := runPR(t, GitMergePR{p}, sc, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status == StatusFailed {
+				if !strings.Contains(res.Message, "has merge conflicts with main") {
+					t.Fatalf("message %q", res.Message)
+				}
+				t.Logf("conflict reported: %s", res.Message)
+				return
+			}
+			if res.Status != StatusRunning || time.Now().After(deadline) {
+				t.Fatalf("merge of a conflicting PR: %+v", res)
+			}
+			time.Sleep(5 * time.Second)
+		}
+	})
+
 	t.Run("token without permission is terminal and names the repository", func(t *testing.T) {
 		g.NewUser("reader")
 		readOnly := tokenCreds{"reader", g.NewToken("reader", "read:repository")}
