@@ -137,7 +137,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	if err := workflow.ExecuteLocalActivity(lctx, activities.CreateWorkspaceName, st.Name).Get(ctx, &ws); err != nil {
 		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
-	st.Steps, st.WaitingFor = st.Steps[:0], nil
+	st.Steps, st.WaitingFor, st.Message = st.Steps[:0], nil, ""
 	info := steps.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
 		Actor: st.Actor, WorkDir: ws.Dir, TargetFreight: in.Targets[0],
 		Collection: in.Collection, Warehouses: in.Warehouses}
