@@ -5,6 +5,7 @@ import "strings"
 // SupportedSteps lists the step kinds Railyard runs.
 var SupportedSteps = []string{
 	"git-clone", "git-clear", "git-commit", "git-push", "git-tag",
+	"git-open-pr", "git-wait-for-pr", "git-merge-pr",
 	"copy", "delete", "file-write",
 	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
@@ -14,7 +15,7 @@ var SupportedSteps = []string{
 
 // UnsupportedSteps lists Kargo step kinds that Railyard does not run yet.
 var UnsupportedSteps = []string{
-	"git-open-pr", "git-wait-for-pr", "git-merge-pr", "github-push",
+	"github-push",
 	"argocd-update", "argocd-wait",
 	"set-metadata",
 }

@@ -73,6 +73,23 @@ var stepShapes = map[string]*shape{
 		opt("force", boolean()), opt("maxAttempts", integer(1, 2147483647)),
 		opt("provider", enum("azure", "bitbucket", "gitea", "github", "gitlab")),
 	).atMostOne("generateTargetBranch", "targetBranch", "tag").atMostOne("tag", "force"),
+	"git-open-pr": object(
+		req("repoURL", nonEmpty()), req("sourceBranch", nonEmpty()), req("targetBranch", nonEmpty()),
+		opt("provider", enum("azure", "bitbucket", "gitea", "github", "gitlab")),
+		opt("insecureSkipTLSVerify", boolean()), opt("createTargetBranch", boolean()),
+		opt("title", str()), opt("description", str()), opt("labels", list(nonEmpty())),
+	),
+	"git-wait-for-pr": object(
+		req("repoURL", nonEmpty()), req("prNumber", integer(1, 2147483647)),
+		opt("provider", enum("azure", "bitbucket", "gitea", "github", "gitlab")),
+		opt("insecureSkipTLSVerify", boolean()), opt("pollInterval", duration()),
+	),
+	"git-merge-pr": object(
+		req("repoURL", nonEmpty()), req("prNumber", integer(1, 2147483647)),
+		opt("provider", enum("azure", "bitbucket", "gitea", "github", "gitlab")),
+		opt("insecureSkipTLSVerify", boolean()), opt("wait", boolean()), opt("pollInterval", duration()),
+		opt("mergeMethod", str()),
+	),
 	"git-tag": object(
 		req("path", nonEmpty()), req("tag", nonEmpty()), req("message", nonEmpty()), opt("force", boolean()),
 	),

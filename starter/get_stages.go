@@ -37,6 +37,14 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 			return err
 		}
 		v.Status.Config = nil
+		if cur := v.Status.Current; cur != nil && cur.Message == "" && cur.WorkflowID != "" {
+			// A step that waits (git-wait-for-pr) says so in the promotion's
+			// own status: "waiting for PR #12 (url) …".
+			var ps workflows.PromotionStatus
+			if a.query(ctx, cur.WorkflowID, workflows.QueryStatus, &ps) == nil {
+				cur.Message = ps.Message
+			}
+		}
 		views = append(views, v)
 		rows = append(rows, stageRow(v))
 	}
@@ -62,6 +70,9 @@ func stageRow(v stageView) []string {
 	promoting := "-"
 	if v.Status.Current != nil {
 		promoting = v.Status.Current.Name
+		if m := v.Status.Current.Message; m != "" {
+			promoting += ": " + m
+		}
 	}
 	combo := "-"
 	if cur.Provenance != "" {

@@ -43,7 +43,8 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Add(steps.GitRunners(gitc)...).
 		Add(steps.FileRunners(&http.Client{Timeout: 5 * time.Minute})...).
 		Add(steps.RenderRunners()...).
-		Add(steps.OCIRunners()...)
+		Add(steps.OCIRunners()...).
+		Add(steps.PullRequestRunners(steps.PullRequests{HTTP: &http.Client{Timeout: time.Minute}})...)
 	a := &activities.Activities{
 		Client:    c,
 		HostQueue: o.TaskQueue + "@" + filepath.Base(workRoot),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -114,7 +115,7 @@ func (st *PromotionStatus) run(ctx workflow.Context, in PromotionInput) {
 			workflow.GetLogger(ctx).Warn("worker lost; starting the promotion over", "workspaces", st.Workspaces)
 			continue
 		case temporal.IsCanceledError(err) || ctx.Err() != nil:
-			st.finish(ctx, railyard.PhaseAborted, "aborted")
+			st.finish(ctx, railyard.PhaseAborted, strings.TrimSuffix("aborted ("+st.Message+")", " ()"))
 		case err != nil:
 			st.finish(ctx, railyard.PhaseErrored, err.Error())
 		default:
@@ -136,7 +137,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	if err := workflow.ExecuteLocalActivity(lctx, activities.CreateWorkspaceName, st.Name).Get(ctx, &ws); err != nil {
 		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
-	st.Steps, st.WaitingFor = st.Steps[:0], nil
+	st.Steps, st.WaitingFor, st.Message = st.Steps[:0], nil, ""
 	info := steps.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
 		Actor: st.Actor, WorkDir: ws.Dir, TargetFreight: in.Targets[0],
 		Collection: in.Collection, Warehouses: in.Warehouses}
@@ -152,10 +153,11 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: in.Vars,
 			Statuses: st.states(in), Outputs: outputs, Promotion: info}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
-		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env))
+		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(msg string) { st.Message = msg })
 		if err != nil {
 			return ws, err
 		}
+		st.Message = ""
 		st.Steps = append(st.Steps, rec)
 		st.WaitingFor = appendNew(st.WaitingFor, resp.EmptySlots...)
 		outputs = resp.Apply(outputs)
@@ -173,8 +175,9 @@ func appendNew(list []string, items ...string) []string {
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
-// up to its error threshold.
-func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string) (StepRecord, steps.StepResponse, error) {
+// up to its error threshold. A Running step's message ("waiting for PR #12
+// (url)") goes to running and to the workflow's current details.
+func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, running func(string)) (StepRecord, steps.StepResponse, error) {
 	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
@@ -190,6 +193,8 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 			resp = steps.StepResponse{Alias: req.Alias, Status: steps.StatusErrored, Message: errorMessage(err)}
 		}
 		if resp.Status == steps.StatusRunning {
+			running(resp.Message)
+			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", req.Promotion.Stage, req.Alias, resp.Message))
 			if err := workflow.NewTimerWithOptions(ctx, resp.RetryAfter, workflow.TimerOptions{
 				Summary: fmt.Sprintf("poll %s again in %s", req.Alias, resp.RetryAfter)}).Get(ctx, nil); err != nil {
 				return rec, resp, err

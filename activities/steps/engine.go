@@ -247,5 +247,6 @@ func (e *Engine) stepContext(req StepRequest) *Context {
 		WorkDir: p.WorkDir, Project: p.Project, Stage: p.Stage, Promotion: p.Name,
 		TargetFreight: p.TargetFreight, Collection: p.Collection, Warehouses: p.Warehouses,
 		Creds: c, Alias: req.Alias, Actor: p.Actor, Requested: p.Requested,
+		StartedAt: e.startedAt(req),
 	}
 }

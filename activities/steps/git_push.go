@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/forge"
 	"github.com/railyard/railyard/activities/git"
 )
 
@@ -28,7 +29,7 @@ type gitPushConfig struct {
 	Tag                  string `json:"tag,omitempty"`
 	Force                bool   `json:"force,omitempty"`
 	MaxAttempts          *int   `json:"maxAttempts,omitempty"`
-	Provider             string `json:"provider,omitempty"` // accepted, unused
+	Provider             string `json:"provider,omitempty"` // for commitURL; "" infers it
 }
 
 const defaultPushAttempts = 10
@@ -114,7 +115,8 @@ func (j *pushJob) attempts() int {
 }
 
 func (j *pushJob) output(commit string) Result {
-	return Succeeded(map[string]any{"branch": j.branch, "commit": commit, "commitURL": ""})
+	return Succeeded(map[string]any{"branch": j.branch, "commit": commit,
+		"commitURL": forge.CommitURL(j.url, j.c.Provider, commit)})
 }
 
 func (j *pushJob) pushBranch(ctx context.Context) (Result, error) {
@@ -274,7 +276,8 @@ func (j *pushJob) pushTag(ctx context.Context) (Result, error) {
 	if err != nil && !j.remoteTagIs(ctx, head) {
 		return Result{}, remoteFailure(fmt.Errorf("pushing tag %s to %s: %w", j.c.Tag, git.Redact(j.url), err))
 	}
-	return Succeeded(map[string]any{"tag": j.c.Tag, "commit": head, "commitURL": ""}), nil
+	return Succeeded(map[string]any{"tag": j.c.Tag, "commit": head,
+		"commitURL": forge.CommitURL(j.url, j.c.Provider, head)}), nil
 }
 
 // remoteTagIs reports whether the remote's tag already points at commit (a

@@ -26,7 +26,7 @@ var refusedAtApply = map[string]bool{
 // fails at run time as an unknown field.
 func TestRunnersDecodeEveryKargoKey(t *testing.T) {
 	reg := Registry{}.Add(FileRunners(nil)...).Add(GitRunners(&git.Client{CacheDir: t.TempDir()})...).
-		Add(RenderRunners()...).Add(OCIRunners()...)
+		Add(RenderRunners()...).Add(OCIRunners()...).Add(PullRequestRunners(PullRequests{})...)
 	f, err := os.Open("../../config/testdata/kargo-step-keys.txt")
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,9 @@ type Context struct {
 	Alias     string                   // this step's alias ("<task>::<step>" inside tasks)
 	Actor     string                   // who asked for the promotion
 	Requested []railyard.FreightOrigin // the Stage's requested origins
+	// StartedAt is when this step first ran; a Running step polled again
+	// keeps it (zero in direct calls: now).
+	StartedAt time.Time
 }
 
 // Result is a step's outcome.

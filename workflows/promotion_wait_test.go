@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities"
+	"github.com/railyard/railyard/activities/forge"
+	"github.com/railyard/railyard/activities/steps"
+)
+
+// reviewForge is a forge whose one pull request is merged at mergeAt.
+type reviewForge struct {
+	now     func() time.Time
+	mergeAt time.Time
+}
+
+func (f reviewForge) Open(context.Context, forge.OpenOptions) (forge.PullRequest, error) {
+	return forge.PullRequest{}, nil
+}
+
+func (f reviewForge) FindOpen(context.Context, string, string) (forge.PullRequest, bool, error) {
+	return forge.PullRequest{}, false, nil
+}
+
+func (f reviewForge) Get(_ context.Context, n int64) (forge.PullRequest, error) {
+	pr := forge.PullRequest{Number: n, URL: "http://forge/pulls/12", Open: true}
+	if !f.now().Before(f.mergeAt) {
+		pr.Open, pr.Merged, pr.MergeCommit = false, true, "abc"
+	}
+	return pr, nil
+}
+
+func (f reviewForge) Merge(context.Context, int64, string) (forge.PullRequest, error) {
+	return forge.PullRequest{}, nil
+}
+
+// TestPromotionWaitingADayForReview runs git-wait-for-pr (the real runner,
+// on the test environment's virtual clock) in a Promotion whose pull request
+// is merged after 24 h, and reports what the wait costs: polls (one short
+// activity and one durable timer each).
+func TestPromotionWaitingADayForReview(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
+	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	start := env.Now()
+	f := reviewForge{now: env.Now, mergeAt: start.Add(24 * time.Hour)}
+	wait := steps.GitWaitForPR{PullRequests: steps.PullRequests{Now: env.Now,
+		NewClient: func(context.Context, forge.Options) (forge.Client, error) { return f, nil }}}
+	eng := &steps.Engine{Registry: steps.Registry{}.Add(wait), Now: env.Now}
+	polls := 0
+	var waiting string
+	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, req steps.StepRequest) (steps.StepResponse, error) {
+			polls++
+			resp, err := eng.Run(ctx, req)
+			if polls == 1 {
+				waiting = resp.Message
+			}
+			return resp, err
+		})
+	in := promotionInput()
+	in.Steps = []railyard.PromotionStep{{Uses: "git-wait-for-pr", As: "wait",
+		Config: json.RawMessage(`{"repoURL":"http://forge/acme/gitops.git","provider":"gitea","prNumber":12}`)}}
+	env.ExecuteWorkflow(Promotion, in)
+	require.NoError(t, env.GetWorkflowError())
+	var st PromotionStatus
+	require.NoError(t, env.GetWorkflowResult(&st))
+	require.Equal(t, railyard.PhaseSucceeded, st.Phase)
+	require.Equal(t, "abc", st.Steps[0].Output["commit"])
+	require.Contains(t, waiting, "waiting for PR #12 (http://forge/pulls/12) to be merged")
+	// 10 s, 10 s, 20 s, 40 s … doubling to the 5 min ceiling, then every
+	// 5 min: about 24 h / 5 min polls.
+	require.Less(t, polls, 300)
+	t.Logf("a 24 h wait: %d polls (each one short activity and one durable timer; no worker slot held between them)", polls)
+}
