@@ -137,3 +137,36 @@ func (f Freight) Ref() FreightRef {
 func (f Freight) Matches(s string) bool {
 	return s != "" && (s == f.ID || s == f.Alias || (len(s) >= 7 && strings.HasPrefix(f.ID, s)))
 }
+
+// ArtifactNames renders the Freight's artifacts briefly for display:
+// commits as repo@short-SHA (or tag), images as repo:tag, charts as name,
+// chartSep and version.
+func (f Freight) ArtifactNames(chartSep string) []string {
+	var out []string
+	for _, c := range f.Commits {
+		ref := c.ID
+		if len(ref) > 7 {
+			ref = ref[:7]
+		}
+		if c.Tag != "" {
+			ref = c.Tag
+		}
+		out = append(out, lastPathElem(c.RepoURL)+"@"+ref)
+	}
+	for _, i := range f.Images {
+		out = append(out, lastPathElem(i.RepoURL)+":"+i.Tag)
+	}
+	for _, c := range f.Charts {
+		out = append(out, c.Name+chartSep+c.Version)
+	}
+	return out
+}
+
+// lastPathElem is a repository URL's last path element, without ".git".
+func lastPathElem(u string) string {
+	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
+	if i := strings.LastIndex(u, "/"); i >= 0 {
+		return u[i+1:]
+	}
+	return u
+}

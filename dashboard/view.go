@@ -172,7 +172,7 @@ func (s *Server) stageView(snap *snapshot, st railyard.Stage, now time.Time) sta
 
 func (s *Server) freightCard(snap *snapshot, f railyard.Freight, now time.Time) freightCard {
 	c := freightCard{ID: f.ID, Short: f.ShortID(), Alias: f.Alias, Name: f.DisplayName(), Warehouse: f.Origin.Name,
-		Age: age(f.DiscoveredAt, now), Artifacts: artifacts(f), In: keys(f.Status.CurrentlyIn),
+		Age: age(f.DiscoveredAt, now), Artifacts: f.ArtifactNames(" "), In: keys(f.Status.CurrentlyIn),
 		Verified: keys(f.Status.VerifiedIn), Approved: keys(f.Status.ApprovedFor)}
 	for _, st := range snap.Resources.Stages {
 		req, ok := st.Spec.Request(f.Origin)
@@ -216,37 +216,6 @@ func unavailable(s railyard.FreightStatus, req railyard.FreightRequest, now time
 		sep = " or "
 	}
 	return strings.Join(why, sep)
-}
-
-// artifacts renders a Freight's artifacts: commits by short SHA (or tag),
-// images by tag, charts by version.
-func artifacts(f railyard.Freight) []string {
-	var out []string
-	for _, c := range f.Commits {
-		ref := c.ID
-		if len(ref) > 7 {
-			ref = ref[:7]
-		}
-		if c.Tag != "" {
-			ref = c.Tag
-		}
-		out = append(out, lastPathElem(c.RepoURL)+"@"+ref)
-	}
-	for _, i := range f.Images {
-		out = append(out, lastPathElem(i.RepoURL)+":"+i.Tag)
-	}
-	for _, c := range f.Charts {
-		out = append(out, c.Name+" "+c.Version)
-	}
-	return out
-}
-
-func lastPathElem(u string) string {
-	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
-	if i := strings.LastIndex(u, "/"); i >= 0 {
-		return u[i+1:]
-	}
-	return u
 }
 
 func keys[T any](m map[string]T) []string {

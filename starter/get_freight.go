@@ -31,7 +31,7 @@ func (a *app) getFreight(ctx context.Context, o *getOpts) error {
 	var rows [][]string
 	views := make([]freightView, 0, len(all))
 	for _, f := range all {
-		rows = append(rows, []string{f.Alias, f.ShortID(), f.Origin.Name, artifacts(f),
+		rows = append(rows, []string{f.Alias, f.ShortID(), f.Origin.Name, strings.Join(f.ArtifactNames("-"), " "),
 			stages(f.Status.CurrentlyIn), verified(f.Status), stages(f.Status.ApprovedFor), age(f.DiscoveredAt)})
 		v := freightView{Freight: f}
 		v.Links, v.LinkErrors = railyard.ResolveLinks(links, railyard.FreightLinkContext(o.project, f))
@@ -45,37 +45,6 @@ type freightView struct {
 	railyard.Freight
 	Links      []railyard.ResolvedLink `json:"links,omitempty"`
 	LinkErrors []string                `json:"linkErrors,omitempty"`
-}
-
-// artifacts renders a Freight's artifacts briefly: commits by short SHA,
-// images by tag, charts by version.
-func artifacts(f railyard.Freight) string {
-	var out []string
-	for _, c := range f.Commits {
-		ref := c.ID
-		if len(ref) > 7 {
-			ref = ref[:7]
-		}
-		if c.Tag != "" {
-			ref = c.Tag
-		}
-		out = append(out, lastPathElem(c.RepoURL)+"@"+ref)
-	}
-	for _, i := range f.Images {
-		out = append(out, lastPathElem(i.RepoURL)+":"+i.Tag)
-	}
-	for _, c := range f.Charts {
-		out = append(out, c.Name+"-"+c.Version)
-	}
-	return strings.Join(out, " ")
-}
-
-func lastPathElem(u string) string {
-	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
-	if i := strings.LastIndex(u, "/"); i >= 0 {
-		return u[i+1:]
-	}
-	return u
 }
 
 func stages[T any](m map[string]T) string {
