@@ -32,13 +32,9 @@ func (Copy) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, er
 	if err := DecodeConfig("copy", raw, &c); err != nil {
 		return Result{}, err
 	}
-	in, err := securePath(sc.WorkDir, c.InPath)
+	in, out, err := inOutPaths(sc, "copy", c.InPath, c.OutPath)
 	if err != nil {
-		return Result{}, fmt.Errorf("copy inPath: %w", err)
-	}
-	out, err := securePath(sc.WorkDir, c.OutPath)
-	if err != nil {
-		return Result{}, fmt.Errorf("copy outPath: %w", err)
+		return Result{}, err
 	}
 	st, err := os.Stat(in)
 	if err != nil {

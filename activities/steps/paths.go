@@ -106,3 +106,14 @@ func fileMode(p string, def fs.FileMode) fs.FileMode {
 	}
 	return def
 }
+
+// inOutPaths resolves a step's inPath and outPath inside the workspace.
+func inOutPaths(sc *Context, step, inPath, outPath string) (in, out string, err error) {
+	if in, err = securePath(sc.WorkDir, inPath); err != nil {
+		return "", "", fmt.Errorf("%s inPath: %w", step, err)
+	}
+	if out, err = securePath(sc.WorkDir, outPath); err != nil {
+		return "", "", fmt.Errorf("%s outPath: %w", step, err)
+	}
+	return in, out, nil
+}

@@ -45,13 +45,9 @@ func (Tar) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, err
 	if err := DecodeConfig("tar", raw, &c); err != nil {
 		return Result{}, err
 	}
-	in, err := securePath(sc.WorkDir, c.InPath)
+	in, out, err := inOutPaths(sc, "tar", c.InPath, c.OutPath)
 	if err != nil {
-		return Result{}, fmt.Errorf("tar inPath: %w", err)
-	}
-	out, err := securePath(sc.WorkDir, c.OutPath)
-	if err != nil {
-		return Result{}, fmt.Errorf("tar outPath: %w", err)
+		return Result{}, err
 	}
 	if within(in, out) && in != out {
 		return Result{}, Terminal(fmt.Errorf("tar: outPath %s is inside inPath %s", c.OutPath, c.InPath))
@@ -193,13 +189,9 @@ func (Untar) Run(_ context.Context, sc *Context, raw json.RawMessage) (Result, e
 	if c.StripComponents < 0 {
 		return Result{}, Terminal(errors.New("untar config: stripComponents must not be negative"))
 	}
-	in, err := securePath(sc.WorkDir, c.InPath)
+	in, out, err := inOutPaths(sc, "untar", c.InPath, c.OutPath)
 	if err != nil {
-		return Result{}, fmt.Errorf("untar inPath: %w", err)
-	}
-	out, err := securePath(sc.WorkDir, c.OutPath)
-	if err != nil {
-		return Result{}, fmt.Errorf("untar outPath: %w", err)
+		return Result{}, err
 	}
 	root, _ := securePath(sc.WorkDir, ".")
 	if out == root || within(out, in) {
