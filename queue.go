@@ -208,5 +208,17 @@ func (q *StageQueue) Retry(changed Collection) {
 	q.Parked = keep
 }
 
+// Waiting lists, once each, why requests have not started ("waiting for
+// config"), pending first.
+func (q StageQueue) Waiting() []string {
+	var out []string
+	for _, r := range append(slices.Clone(q.Pending), q.Parked...) {
+		if r.Waiting != "" && !slices.Contains(out, r.Waiting) {
+			out = append(out, r.Waiting)
+		}
+	}
+	return out
+}
+
 // Len is the number of requests not started.
 func (q StageQueue) Len() int { return len(q.Pending) + len(q.Parked) }

@@ -145,3 +145,14 @@ func TestStageQueueParkAndRetry(t *testing.T) {
 		}
 	})
 }
+
+func TestStageQueueWaiting(t *testing.T) {
+	q := StageQueue{
+		Pending: []PromotionRequest{{Waiting: "waiting until x is verified upstream"}, {}},
+		Parked:  []PromotionRequest{{Waiting: "waiting for config"}, {Waiting: "waiting for config"}},
+	}
+	want := []string{"waiting until x is verified upstream", "waiting for config"}
+	if got := q.Waiting(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Waiting() = %q, want %q", got, want)
+	}
+}

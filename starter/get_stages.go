@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -82,18 +81,7 @@ func stageRow(v stageView) []string {
 		}
 	}
 	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), combo, promoting,
-		fmt.Sprint(v.Status.Queue.Len()), waiting(v.Status.Queue), age(cur.PromotedAt)}
-}
-
-// waiting says why queued promotions have not started ("waiting for config").
-func waiting(q railyard.StageQueue) string {
-	var out []string
-	for _, r := range append(append([]railyard.PromotionRequest(nil), q.Pending...), q.Parked...) {
-		if r.Waiting != "" && !slices.Contains(out, r.Waiting) {
-			out = append(out, r.Waiting)
-		}
-	}
-	return orDash(strings.Join(out, "; "))
+		fmt.Sprint(v.Status.Queue.Len()), orDash(strings.Join(v.Status.Queue.Waiting(), "; ")), age(cur.PromotedAt)}
 }
 
 func (a *app) getPromotions(ctx context.Context, o *getOpts) error {

@@ -3,7 +3,6 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -209,21 +208,8 @@ func (s *stage) details(ctx workflow.Context) {
 	if n := s.Queue.Len(); n > 0 {
 		msg += fmt.Sprintf("; %d queued", n)
 	}
-	for _, w := range s.waiting() {
+	for _, w := range s.Queue.Waiting() {
 		msg += "; " + w
 	}
 	workflow.SetCurrentDetails(ctx, msg)
-}
-
-// waiting lists why queued requests have not started ("waiting for config").
-func (s *stage) waiting() []string {
-	var out []string
-	for _, list := range [][]railyard.PromotionRequest{s.Queue.Pending, s.Queue.Parked} {
-		for _, r := range list {
-			if r.Waiting != "" && !slices.Contains(out, r.Waiting) {
-				out = append(out, r.Waiting)
-			}
-		}
-	}
-	return out
 }
