@@ -37,6 +37,8 @@ func TestDashboardFigures(t *testing.T) {
 	var paint, transfer, resources float64
 	var nodes int
 	err := chromedp.Run(ctx, chromedp.Navigate(b.base+"/projects/scale"), chromedp.WaitVisible("#stage-w009-prod"),
+		// The paint entry is recorded a moment after the node is visible.
+		chromedp.Poll(`performance.getEntriesByName("first-contentful-paint").length > 0`, nil),
 		chromedp.Evaluate(`performance.getEntriesByName("first-contentful-paint")[0].startTime`, &paint),
 		chromedp.Evaluate(`performance.getEntriesByType("navigation")[0].transferSize`, &transfer),
 		chromedp.Evaluate(`performance.getEntriesByType("resource").reduce((s, r) => s + r.transferSize, 0)`, &resources),
