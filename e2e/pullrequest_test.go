@@ -1,11 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +19,7 @@ import (
 
 // prManifests: Stage prod pushes a generated branch to GITOPS (on Gitea),
 // opens a pull request into main and waits for it (WAIT: the last step).
-var prManifests = projectYAML("prs", "prod") + gitWarehouseYAML("prs", "app", "SRC") + `---
+var prManifests = projectYAML("prs", "prod") + prReceiver + gitWarehouseYAML("prs", "app", "SRC") + `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: prod, namespace: prs}
@@ -76,21 +76,46 @@ const mergeStep = `      - uses: git-merge-pr
           wait: true
 `
 
-// prEnv starts Gitea, a source repository, Railyard with the Gitea token in
-// the worker's credentials, and applies the manifests with last as the
-// final step.
+// prHookSecret signs the Gitea webhook of the gitops repository.
+const prHookSecret = "pr-hook-3e9b1f"
+
+// prSecrets are the worker's Kargo Secrets: the Gitea token for the
+// gitops repository and the receiver's secret.
+const prSecrets = `apiVersion: v1
+kind: Secret
+metadata:
+  name: gitea-token
+  namespace: prs
+  labels: {kargo.akuity.io/cred-type: git}
+stringData: {repoURLPattern: 'PATTERN', username: USER, password: TOKEN}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: gitea-hook, namespace: prs}
+stringData: {secret: ` + prHookSecret + `}
+`
+
+// prReceiver is the ProjectConfig's receiver for Gitea's events.
+const prReceiver = `  webhookReceivers:
+  - name: gitea
+    gitea: {secretRef: {name: gitea-hook}}
+`
+
+// prEnv starts Gitea, a source repository, Railyard with the Gitea token
+// in the worker's Kargo Secrets and a receiver for Gitea's events, and
+// applies the manifests with last as the final step.
 func prEnv(t *testing.T, last string) (*env, *testenv.Gitea, *testenv.GitServer) {
 	g := testenv.StartGitea(t)
 	gitops := g.CreateRepo("gitops")
 	git := testenv.NewGitServer(t)
 	src := git.CreateRepo(t, "src")
-	creds := filepath.Join(t.TempDir(), "credentials.yaml")
-	text := fmt.Sprintf("credentials:\n- kind: git\n  repoURL: '^%s/.*'\n  repoURLIsRegex: true\n  username: %s\n  password: {value: %s}\n  allowInsecureHTTP: true\n",
-		strings.ReplaceAll(g.URL, ".", `\.`), g.User, g.Token)
-	if err := os.WriteFile(creds, []byte(text), 0o600); err != nil {
+	dir := t.TempDir()
+	secrets := strings.NewReplacer("PATTERN", "^"+regexp.QuoteMeta(g.URL)+"/.*", "USER", g.User, "TOKEN", g.Token).Replace(prSecrets)
+	if err := os.WriteFile(filepath.Join(dir, "secrets.yaml"), []byte(secrets), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, withWorkerArgs("--credentials", creds), withLogLevel("info"))
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	e := newEnv(t, withWorkerArgs("--credentials", dir, "--webhook-addr", addr), withLogLevel("info"))
 	e.project = "prs"
 	m := strings.NewReplacer("SRC", src, "GITOPS", gitops, "WAIT", last).Replace(prManifests)
 	e.must("apply", "-f", writeManifests(t, m))
@@ -156,7 +181,12 @@ func TestPromotionThroughPullRequest(t *testing.T) {
 			float64(events2-events)/float64(timers2-timers))
 	}
 
-	// A human merges through Gitea's API while the promotion waits.
+	// Gitea now tells the receiver about pull requests. A human merges
+	// through Gitea's API while the promotion waits on a timer with at
+	// least 15 s to go: Gitea's pull_request event wakes the promotion, which
+	// succeeds before the timer would have fired.
+	g.AddHook("gitops", e.receiverURLs(1)["gitea"], prHookSecret, "pull_request")
+	fires := nextPoll(t, e, first.WorkflowID, 15*time.Second)
 	if st := g.API(http.MethodPost, "/repos/"+g.User+"/gitops/pulls/1/merge", map[string]any{"Do": "merge"}, nil); st != http.StatusOK {
 		t.Fatalf("human merge: status %d", st)
 	}
@@ -165,8 +195,16 @@ func TestPromotionThroughPullRequest(t *testing.T) {
 		p, ok := prodPromotion(e)
 		return ok && p.Phase == railyard.PhaseSucceeded
 	})
-	t.Logf("figures: %.0f history events per minute of waiting at the start of the backoff; success %s after the human merge; %d events in all",
-		perMinute, time.Since(merged).Round(time.Second), e.historyEvents(first.WorkflowID))
+	woke := time.Since(merged)
+	if n := countEvents(t, e, first.WorkflowID, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED); n != 1 {
+		t.Fatalf("%d signals in the promotion's history, want the one poll", n)
+	}
+	if n := countEvents(t, e, first.WorkflowID, enumspb.EVENT_TYPE_TIMER_CANCELED); n != 1 || time.Now().After(fires) {
+		t.Fatalf("%d canceled timers, success %s after the merge: the poll timer (due in %s) was not cut short",
+			n, woke.Round(time.Millisecond), time.Until(fires).Round(time.Second))
+	}
+	t.Logf("figures: %.0f history events per minute of waiting at the start of the backoff; success %s after the human merge (woken by Gitea's pull_request event); %d events in all",
+		perMinute, woke.Round(time.Millisecond), e.historyEvents(first.WorkflowID))
 
 	// A PR closed without merge fails the promotion with the reason.
 	git.Commit(t, "src", "main", map[string]string{"app.yaml": "version: 2\n"}, "v2")
@@ -206,20 +244,44 @@ func TestPromotionThroughPullRequestInstantReview(t *testing.T) {
 // timerEvents counts a workflow's history events and its started timers.
 func timerEvents(t *testing.T, e *env, workflowID string) (events, timers int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	it := e.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		events++
-		if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED {
-			timers++
+	all := history(t, e.client, workflowID).GetEvents()
+	return len(all), countEvents(t, e, workflowID, enumspb.EVENT_TYPE_TIMER_STARTED)
+}
+
+// countEvents counts the events of one type in a workflow's history.
+func countEvents(t *testing.T, e *env, workflowID string, typ enumspb.EventType) int {
+	t.Helper()
+	n := 0
+	for _, ev := range history(t, e.client, workflowID).GetEvents() {
+		if ev.GetEventType() == typ {
+			n++
 		}
 	}
-	return events, timers
+	return n
+}
+
+// nextPoll waits until the workflow's pending poll timer has at least
+// margin to go and returns when it fires.
+func nextPoll(t *testing.T, e *env, workflowID string, margin time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		var fires time.Time
+		for _, ev := range history(t, e.client, workflowID).GetEvents() {
+			switch ev.GetEventType() {
+			case enumspb.EVENT_TYPE_TIMER_STARTED:
+				fires = ev.GetEventTime().AsTime().Add(ev.GetTimerStartedEventAttributes().GetStartToFireTimeout().AsDuration())
+			case enumspb.EVENT_TYPE_TIMER_FIRED, enumspb.EVENT_TYPE_TIMER_CANCELED:
+				fires = time.Time{}
+			}
+		}
+		if time.Until(fires) >= margin {
+			return fires
+		}
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("no poll timer with %s to go in 5 minutes", margin)
+	return time.Time{}
 }
 
 func stepDurations(st workflows.PromotionStatus) string {

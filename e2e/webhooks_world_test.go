@@ -111,7 +111,7 @@ type hookWorld struct {
 func newHookWorld(t testing.TB) *hookWorld {
 	t.Helper()
 	git := testenv.NewGitServer(t)
-	w := &hookWorld{git: git, src: git.CreateRepo(t, "src"), urls: map[string]string{}}
+	w := &hookWorld{git: git, src: git.CreateRepo(t, "src")}
 	gitops := git.CreateRepo(t, "gitops")
 	git.Commit(t, "src", "main", map[string]string{"app.txt": "0"}, "zero")
 	git.Commit(t, "gitops", "main", map[string]string{"README.md": "gitops"}, "init")
@@ -131,21 +131,7 @@ func newHookWorld(t testing.TB) *hookWorld {
 	w.eventually(90*time.Second, "dev promoted with the first commit and image", func() bool {
 		return w.dev("api.txt") == "1.0.0" && w.dev("app.txt") == git.Head(t, "src", "main")
 	})
-	w.eventually(30*time.Second, "receiver URLs in `get projects`", func() bool {
-		var ps []struct {
-			Name   string                 `json:"name"`
-			Status workflows.ProjectState `json:"status"`
-		}
-		w.getJSON(&ps, "projects")
-		for _, p := range ps {
-			for _, r := range p.Status.Receivers {
-				if r.URL != "" {
-					w.urls[r.Name] = r.URL
-				}
-			}
-		}
-		return len(w.urls) == 2
-	})
+	w.urls = w.receiverURLs(2)
 	w.work = filepath.Join(t.TempDir(), "work")
 	w.gitIn("", "clone", "-q", w.src, w.work)
 	w.installHook(t)
@@ -172,6 +158,28 @@ done
 	if err := os.WriteFile(hook, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// receiverURLs waits until `get projects` shows n receiver URLs and
+// returns them by receiver name.
+func (e *env) receiverURLs(n int) map[string]string {
+	urls := map[string]string{}
+	e.eventually(30*time.Second, "receiver URLs in `get projects`", func() bool {
+		var ps []struct {
+			Name   string                 `json:"name"`
+			Status workflows.ProjectState `json:"status"`
+		}
+		e.getJSON(&ps, "projects")
+		for _, p := range ps {
+			for _, r := range p.Status.Receivers {
+				if r.URL != "" {
+					urls[r.Name] = r.URL
+				}
+			}
+		}
+		return len(urls) == n
+	})
+	return urls
 }
 
 func (w *hookWorld) gitIn(dir string, args ...string) string {

@@ -25,19 +25,9 @@ type temporalDirectory struct{ c client.Client }
 // Projects implements webhook.Directory.
 func (d temporalDirectory) Projects(ctx context.Context) ([]railyard.Resources, error) {
 	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflows.ProjectWorkflowType)
-	var ids []string
-	var token []byte
-	for {
-		resp, err := d.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, NextPageToken: token})
-		if err != nil {
-			return nil, fmt.Errorf("listing Project workflows: %w", err)
-		}
-		for _, e := range resp.Executions {
-			ids = append(ids, e.GetExecution().GetWorkflowId())
-		}
-		if token = resp.NextPageToken; len(token) == 0 {
-			break
-		}
+	ids, err := listRunning(ctx, d.c, q)
+	if err != nil {
+		return nil, fmt.Errorf("listing Project workflows: %w", err)
 	}
 	out := make([]railyard.Resources, len(ids))
 	errs := make([]error, len(ids))
@@ -58,6 +48,24 @@ func (d temporalDirectory) Projects(ctx context.Context) ([]railyard.Resources, 
 	}
 	wg.Wait()
 	return slices.DeleteFunc(out, func(r railyard.Resources) bool { return r.Project == "" }), errors.Join(errs...)
+}
+
+// listRunning lists the IDs of the workflows matching a visibility query.
+func listRunning(ctx context.Context, c client.Client, query string) ([]string, error) {
+	var ids []string
+	var token []byte
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.Executions {
+			ids = append(ids, e.GetExecution().GetWorkflowId())
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			return ids, nil
+		}
+	}
 }
 
 // temporalRefresher sends the Pipeline's refresh signal.
@@ -84,7 +92,7 @@ func startWebhooks(ctx context.Context, c client.Client, o options, secrets webh
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	s := &webhook.Server{Directory: temporalDirectory{c}, Secrets: secrets, Refresher: temporalRefresher{c},
+	s := &webhook.Server{Directory: temporalDirectory{c}, Secrets: secrets, Refresher: temporalRefresher{c}, Waker: temporalWaker{c},
 		Logger: logger.With("component", "webhooks"), BaseURL: base}
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		MaxHeaderBytes: 64 << 10}

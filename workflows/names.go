@@ -40,6 +40,7 @@ const (
 	UpdateVerify      = "verify"             // Stage: re-verify or abort verification
 	UpdatePromoteFrom = "promote-collection" // Stage: promote an upstream stage's whole collection
 	UpdateAbort       = "abort"              // Stage: abort a queued or running promotion
+	SignalPoll        = "poll"               // webhook → Promotion: run the waiting step now
 
 	QueryConfig    = "config"
 	QueryStatus    = "status"

@@ -43,7 +43,11 @@ type PromotionStatus struct {
 	Collection railyard.Collection     `json:"collection"`
 	Steps      []StepRecord            `json:"steps,omitempty"`
 	// WaitingFor names the origins whose empty slot made a step fail.
-	WaitingFor []string          `json:"waitingFor,omitempty"`
+	WaitingFor []string `json:"waitingFor,omitempty"`
+	// WaitingOn names what the running step waits for (a pull request's
+	// railyard.PullRequestKey) while it waits, so that a webhook event
+	// about it can wake the promotion with a poll signal.
+	WaitingOn  string            `json:"waitingOn,omitempty"`
 	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
 	Workspaces int               `json:"workspaces"`        // > 1 after a lost worker
 	StartedAt  time.Time         `json:"startedAt"`
@@ -153,7 +157,10 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: in.Vars,
 			Statuses: st.states(in), Outputs: outputs, Promotion: info}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
-		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(msg string) { st.Message = msg })
+		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp steps.StepResponse) {
+			st.Message, st.WaitingOn = resp.Message, resp.WaitingOn
+		})
+		st.WaitingOn = ""
 		if err != nil {
 			return ws, err
 		}
@@ -175,9 +182,9 @@ func appendNew(list []string, items ...string) []string {
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
-// up to its error threshold. A Running step's message ("waiting for PR #12
-// (url)") goes to running and to the workflow's current details.
-func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, running func(string)) (StepRecord, steps.StepResponse, error) {
+// up to its error threshold. A Running step's response goes to running and
+// its message ("waiting for PR #12 (url)") to the workflow's current details.
+func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, running func(steps.StepResponse)) (StepRecord, steps.StepResponse, error) {
 	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
@@ -193,10 +200,9 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 			resp = steps.StepResponse{Alias: req.Alias, Status: steps.StatusErrored, Message: errorMessage(err)}
 		}
 		if resp.Status == steps.StatusRunning {
-			running(resp.Message)
+			running(resp)
 			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", req.Promotion.Stage, req.Alias, resp.Message))
-			if err := workflow.NewTimerWithOptions(ctx, resp.RetryAfter, workflow.TimerOptions{
-				Summary: fmt.Sprintf("poll %s again in %s", req.Alias, resp.RetryAfter)}).Get(ctx, nil); err != nil {
+			if err := pollAfter(ctx, req.Alias, resp); err != nil {
 				return rec, resp, err
 			}
 			continue

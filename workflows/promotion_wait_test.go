@@ -83,3 +83,53 @@ func TestPromotionWaitingADayForReview(t *testing.T) {
 	require.Less(t, polls, 300)
 	t.Logf("a 24 h wait: %d polls (each one short activity and one durable timer; no worker slot held between them)", polls)
 }
+
+// TestPromotionWokenByPoll: a pull request merged after one hour is seen at
+// once when a poll signal names it; poll signals about another pull request
+// or with a broken payload change nothing.
+func TestPromotionWokenByPoll(t *testing.T) {
+	const key = "http://forge/acme/gitops#12"
+	tests := []struct {
+		name    string
+		signals []any // sent one minute apart, from one hour in
+		woken   bool  // else the merge is seen at the next poll, 85 min in
+	}{
+		{"poll wakes it", []any{PollRequest{WaitingOn: key, Reason: "pull_request closed"}}, true},
+		{"other pull request ignored", []any{PollRequest{WaitingOn: "http://forge/acme/gitops#13"}}, false},
+		{"malformed ignored, then woken", []any{"not a poll request", PollRequest{WaitingOn: key}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestWorkflowEnvironment()
+			RegisterWorkflows(env)
+			env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
+			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+			start := env.Now()
+			f := reviewForge{now: env.Now, mergeAt: start.Add(time.Hour)}
+			wait := steps.GitWaitForPR{PullRequests: steps.PullRequests{Now: env.Now,
+				NewClient: func(context.Context, forge.Options) (forge.Client, error) { return f, nil }}}
+			eng := &steps.Engine{Registry: steps.Registry{}.Add(wait), Now: env.Now}
+			env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(eng.Run)
+			for i, sig := range tt.signals {
+				env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPoll, sig) }, time.Hour+time.Duration(i+1)*time.Minute)
+			}
+			in := promotionInput()
+			in.Steps = []railyard.PromotionStep{{Uses: "git-wait-for-pr", As: "wait",
+				Config: json.RawMessage(`{"repoURL":"http://forge/acme/gitops.git","provider":"gitea","prNumber":12,"pollInterval":"1h"}`)}}
+			env.ExecuteWorkflow(Promotion, in)
+			require.NoError(t, env.GetWorkflowError())
+			var st PromotionStatus
+			require.NoError(t, env.GetWorkflowResult(&st))
+			require.Equal(t, railyard.PhaseSucceeded, st.Phase)
+			require.Empty(t, st.WaitingOn)
+			took := st.FinishedAt.Sub(start)
+			require.Greater(t, took, time.Hour)
+			if tt.woken {
+				require.LessOrEqual(t, took, time.Hour+time.Duration(len(tt.signals))*time.Minute, "succeeded after %s", took)
+			} else {
+				require.GreaterOrEqual(t, took, 85*time.Minute, "succeeded after %s", took)
+			}
+		})
+	}
+}

@@ -73,6 +73,7 @@ type StepResponse struct {
 	Output     map[string]any `json:"output,omitempty"`
 	Terminal   bool           `json:"terminal,omitempty"`
 	RetryAfter time.Duration  `json:"retryAfter,omitempty"`
+	WaitingOn  string         `json:"waitingOn,omitempty"` // see Result.WaitingOn
 	// TaskAlias/TaskOutput: compose-output inside a task also publishes its
 	// output under the task's alias.
 	TaskAlias  string         `json:"taskAlias,omitempty"`
@@ -198,7 +199,7 @@ func (e *Engine) fromResult(req StepRequest, r Runner, res Result) StepResponse 
 		out.Status = StatusSucceeded
 	case StatusSucceeded, StatusSkipped:
 	case StatusRunning:
-		out.RetryAfter = res.RetryAfter
+		out.RetryAfter, out.WaitingOn = res.RetryAfter, res.WaitingOn
 		if out.RetryAfter <= 0 {
 			out.RetryAfter = DefaultPollInterval
 		}

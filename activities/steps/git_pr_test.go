@@ -192,6 +192,16 @@ func checkPRResult(t *testing.T, tc prCase, res Result, err error) {
 	if !strings.Contains(res.Message, tc.message) {
 		t.Fatalf("message %q, want it to contain %q", res.Message, tc.message)
 	}
+	// A promotion waiting on a pull request it could read can be woken by
+	// an event about it; one polling a forge that is down cannot.
+	if want := ""; tc.status == StatusRunning {
+		if len(tc.prs) > 0 {
+			want = "http://forge/acme/gitops#12"
+		}
+		if res.WaitingOn != want {
+			t.Fatalf("waitingOn %q, want %q", res.WaitingOn, want)
+		}
+	}
 	if tc.output != "" {
 		got, _ := json.Marshal(res.Output)
 		if string(got) != tc.output {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/forge"
 )
 
@@ -59,7 +60,7 @@ func (g GitWaitForPR) Run(ctx context.Context, sc *Context, raw json.RawMessage)
 			Output: map[string]any{"pr": prOutput(pr)}}, nil
 	}
 	d := g.poll(sc, ceiling)
-	return Result{Status: StatusRunning, RetryAfter: d,
+	return Result{Status: StatusRunning, RetryAfter: d, WaitingOn: railyard.PullRequestKey(c.RepoURL, pr.Number),
 		Message: fmt.Sprintf("waiting for %s to be merged; aborting the promotion leaves it open", prRef(pr))}, nil
 }
 
@@ -120,28 +121,29 @@ func (g GitMergePR) merge(ctx context.Context, sc *Context, cl forge.Client, c g
 	case pr.MergeState == forge.MergeConflict:
 		return conflicted(pr), nil
 	case pr.MergeState != forge.MergeReady:
-		return g.notYet(sc, pr, c.Wait, ceiling, pr.MergeState), nil
+		return g.notYet(sc, pr, c, ceiling, pr.MergeState), nil
 	}
 	done, err := cl.Merge(ctx, pr.Number, c.MergeMethod)
 	switch {
 	case errors.Is(err, forge.ErrConflict):
 		return conflicted(pr), nil
 	case errors.Is(err, forge.ErrNotMergeable):
-		return g.notYet(sc, pr, c.Wait, ceiling, err.Error()), nil
+		return g.notYet(sc, pr, c, ceiling, err.Error()), nil
 	case err != nil:
 		return Result{}, err
 	case !done.Merged: // Azure DevOps completes asynchronously
-		return g.notYet(sc, done, true, ceiling, "merge in progress"), nil
+		c.Wait = true
+		return g.notYet(sc, done, c, ceiling, "merge in progress"), nil
 	}
 	return merged(done), nil
 }
 
-func (g GitMergePR) notYet(sc *Context, pr forge.PullRequest, wait bool, ceiling time.Duration, why string) Result {
-	if !wait {
+func (g GitMergePR) notYet(sc *Context, pr forge.PullRequest, c gitMergePRConfig, ceiling time.Duration, why string) Result {
+	if !c.Wait {
 		return Result{Status: StatusFailed, Message: fmt.Sprintf("%s cannot be merged now (%s); set wait: true to wait for it", prRef(pr), why)}
 	}
 	d := g.poll(sc, ceiling)
-	return Result{Status: StatusRunning, RetryAfter: d,
+	return Result{Status: StatusRunning, RetryAfter: d, WaitingOn: railyard.PullRequestKey(c.RepoURL, pr.Number),
 		Message: fmt.Sprintf("waiting for %s to become mergeable (%s); next check in %s", prRef(pr), why, d)}
 }
 

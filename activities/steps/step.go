@@ -64,6 +64,10 @@ type Result struct {
 	// RetryAfter is how long a Running step asks to wait before it is run
 	// again (its poll interval); zero means the engine's default.
 	RetryAfter time.Duration `json:"retryAfter,omitempty"`
+	// WaitingOn names what a Running step waits for, so that an event about
+	// it can wake the promotion before RetryAfter: a pull request's
+	// railyard.PullRequestKey.
+	WaitingOn string `json:"waitingOn,omitempty"`
 }
 
 // Succeeded is a successful Result with output.

@@ -139,6 +139,9 @@ ENABLED = false
 [mailer]
 ENABLED = false
 
+[webhook]
+ALLOWED_HOST_LIST = loopback
+
 [indexer]
 ISSUE_INDEXER_TYPE = db
 
@@ -270,6 +273,17 @@ func (g *Gitea) CreateRepo(name string) string {
 
 // RepoURL is the clone URL of the admin's repository name.
 func (g *Gitea) RepoURL(name string) string { return g.URL + "/" + g.User + "/" + name + ".git" }
+
+// AddHook makes Gitea deliver events of repo to url as a Gitea webhook
+// signed with secret.
+func (g *Gitea) AddHook(repo, url, secret string, events ...string) {
+	g.t.Helper()
+	body := map[string]any{"type": "gitea", "active": true, "events": events,
+		"config": map[string]string{"url": url, "content_type": "json", "secret": secret}}
+	if st := g.API(http.MethodPost, "/repos/"+g.User+"/"+repo+"/hooks", body, nil); st != http.StatusCreated {
+		g.t.Fatalf("adding a webhook to %s: status %d", repo, st)
+	}
+}
 
 // WaitBranch waits until Gitea lists branch of repo (its branch table is
 // filled asynchronously after a push).

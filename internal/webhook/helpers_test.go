@@ -36,6 +36,15 @@ func (r *recorder) Refresh(_ context.Context, project, warehouse string) error {
 	return nil
 }
 
+// WakeWaiting records the wake-up as "wake <project> <first key>" and
+// reports one promotion woken.
+func (r *recorder) WakeWaiting(_ context.Context, project string, keys []string, _ string) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, "wake "+project+" "+strings.Join(keys[:1], ""))
+	return 1, nil
+}
+
 func (r *recorder) take() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -166,7 +175,7 @@ func newTestServer(t testing.TB) (*Server, *httptest.Server, *recorder) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	s := &Server{Directory: testProjects(), Secrets: store, Refresher: rec, Coalesce: time.Nanosecond,
+	s := &Server{Directory: testProjects(), Secrets: store, Refresher: rec, Waker: rec, Coalesce: time.Nanosecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	hs := httptest.NewServer(s)
 	t.Cleanup(func() { hs.Close(); s.Close() })

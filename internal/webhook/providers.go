@@ -14,10 +14,11 @@ import (
 
 // event is what a request asks for.
 type event struct {
-	repoURLs   []string // normalized repositories it names
-	warehouses []string // generic receivers: the Warehouses chosen; nil otherwise
-	delivery   string   // replay protection key; "" when the provider has none
-	note       string   // set when the request is fine but asks for nothing
+	repoURLs   []string    // normalized repositories it names
+	warehouses []string    // generic receivers: the Warehouses chosen; nil otherwise
+	delivery   string      // replay protection key; "" when the provider has none
+	note       string      // set when the request is fine but asks for nothing
+	pr         pullRequest // set for a pull request event: wake, not refresh
 }
 
 // decode authenticates a request as its provider signs it and reads the
@@ -114,6 +115,8 @@ func github(ep *endpoint, r *http.Request, body []byte) (event, error) {
 			return event{}, err
 		}
 		ev.repoURLs = gitURLs(p.Repository.CloneURL, p.Repository.HTMLURL, p.Repository.SSHURL)
+	case "pull_request", "pull_request_review":
+		return prEvent(ev, body)
 	case "package", "registry_package":
 		var p struct {
 			Action   string         `json:"action"`
@@ -133,7 +136,7 @@ func github(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		}
 		ev.repoURLs = imageURLs(pkg.PackageVersion.PackageURL)
 	default:
-		return event{}, reject(http.StatusBadRequest, "GitHub event %q is not supported (push, package, registry_package, ping)", kind)
+		return event{}, reject(http.StatusBadRequest, "GitHub event %q is not supported (push, pull_request, pull_request_review, package, registry_package, ping)", kind)
 	}
 	return ev, nil
 }
@@ -166,9 +169,9 @@ func gitlab(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		}
 		ev.repoURLs = gitURLs(p.Repository.HTTP, p.Repository.SSH, p.Project.HTTP, p.Project.SSH)
 	case "Merge Request Hook":
-		ev.note = "ignored: merge request events refresh nothing in Railyard"
+		return gitlabMR(ev, body)
 	default:
-		return event{}, reject(http.StatusBadRequest, "GitLab event %q is not supported (Push Hook, Tag Push Hook)", kind)
+		return event{}, reject(http.StatusBadRequest, "GitLab event %q is not supported (Push Hook, Tag Push Hook, Merge Request Hook)", kind)
 	}
 	return ev, nil
 }
@@ -186,30 +189,38 @@ func bitbucket(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		ev.delivery = r.Header.Get("X-Request-Id")
 	}
 	var p struct {
-		Repository struct {
-			Links struct {
-				HTML  json.RawMessage `json:"html"`
-				Self  json.RawMessage `json:"self"`
-				Clone []struct {
-					Href string `json:"href"`
-				} `json:"clone"`
-			} `json:"links"`
-		} `json:"repository"`
+		Repository bitbucketRepo `json:"repository"`
 	}
-	switch kind {
-	case "repo:push", "repo:refs_changed":
+	switch {
+	case kind == "repo:push" || kind == "repo:refs_changed":
+	case strings.HasPrefix(kind, "pullrequest:") || strings.HasPrefix(kind, "pr:"):
+		return bitbucketPR(ev, kind, body)
 	default:
-		return event{}, reject(http.StatusBadRequest, "Bitbucket event %q is not supported (repo:push, repo:refs_changed)", kind)
+		return event{}, reject(http.StatusBadRequest, "Bitbucket event %q is not supported (repo:push, repo:refs_changed, pullrequest:*)", kind)
 	}
 	if err := parseJSON(body, &p); err != nil {
 		return event{}, err
 	}
-	urls := hrefs(p.Repository.Links.HTML)
-	for _, c := range p.Repository.Links.Clone {
+	ev.repoURLs = gitURLs(p.Repository.urls()...)
+	return ev, nil
+}
+
+// bitbucketRepo is the repository of a Bitbucket event.
+type bitbucketRepo struct {
+	Links struct {
+		HTML  json.RawMessage `json:"html"`
+		Clone []struct {
+			Href string `json:"href"`
+		} `json:"clone"`
+	} `json:"links"`
+}
+
+func (r bitbucketRepo) urls() []string {
+	urls := hrefs(r.Links.HTML)
+	for _, c := range r.Links.Clone {
 		urls = append(urls, c.Href)
 	}
-	ev.repoURLs = gitURLs(urls...)
-	return ev, nil
+	return urls
 }
 
 // hrefs reads a Bitbucket link: {"href": …} (Cloud) or [{"href": …}] (Data Center).
@@ -242,8 +253,11 @@ func gitea(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		return event{}, err
 	}
 	ev := event{delivery: r.Header.Get("X-Gitea-Delivery")}
-	if kind := r.Header.Get("X-Gitea-Event"); kind != "push" {
-		return event{}, reject(http.StatusBadRequest, "Gitea event %q is not supported (push)", kind)
+	switch kind := r.Header.Get("X-Gitea-Event"); {
+	case strings.HasPrefix(kind, "pull_request"):
+		return prEvent(ev, body)
+	case kind != "push":
+		return event{}, reject(http.StatusBadRequest, "Gitea event %q is not supported (push, pull_request*)", kind)
 	}
 	var p struct {
 		Repository struct {

@@ -106,8 +106,11 @@ func azure(r *http.Request, body []byte) (event, error) {
 		if err := parseJSON(body, &p); err != nil {
 			return event{}, err
 		}
+		if strings.HasPrefix(p.EventType, "git.pullrequest.") {
+			return azurePR(event{delivery: idOrDigest(p.ID, body)}, p.EventType, body)
+		}
 		if p.EventType != "git.push" {
-			return event{}, reject(http.StatusBadRequest, "Azure DevOps event %q is not supported (git.push)", p.EventType)
+			return event{}, reject(http.StatusBadRequest, "Azure DevOps event %q is not supported (git.push, git.pullrequest.*)", p.EventType)
 		}
 		return event{repoURLs: gitURLs(p.Resource.Repository.RemoteURL), delivery: idOrDigest(p.ID, body)}, nil
 	}

@@ -3,7 +3,8 @@
 // by its URL path, derived as Kargo derives it from the project, the
 // receiver's name and its Secret; it is then authenticated as its provider
 // signs it, decoded, and every Warehouse of that project subscribed to the
-// repository it names is refreshed. Nothing else changes.
+// repository it names is refreshed. A pull request event instead wakes the
+// project's promotions waiting on that pull request. Nothing else changes.
 //
 // The server keeps no state of its own beyond caches: the projects, their
 // receivers and Warehouses come from a Directory (the Project workflows),
@@ -50,7 +51,10 @@ type Server struct {
 	Directory Directory
 	Secrets   SecretStore
 	Refresher Refresher
-	Logger    *slog.Logger
+	// Waker wakes promotions waiting on a pull request a forge reports on;
+	// nil: pull request events are acknowledged and do nothing.
+	Waker  Waker
+	Logger *slog.Logger
 	// BaseURL is where senders reach the server; it only prefixes the URLs
 	// Statuses reports.
 	BaseURL string
@@ -75,7 +79,7 @@ type Server struct {
 
 // Stats counts what the server did.
 type Stats struct {
-	Accepted, Rejected, Refreshes atomic.Int64
+	Accepted, Rejected, Refreshes, Wakes atomic.Int64
 }
 
 // Stats returns the server's counters.
@@ -146,6 +150,9 @@ func (s *Server) handle(r *http.Request, ep *endpoint) (string, error) {
 	}
 	if ev.note != "" {
 		return ev.note, nil
+	}
+	if ev.pr.number != 0 {
+		return s.wake(ep, ev)
 	}
 	targets := ev.warehouses
 	if targets == nil {
