@@ -100,6 +100,14 @@ func (s *Server) read(ctx context.Context, project string) (*snapshot, error) {
 				return
 			}
 			v.Config = nil
+			if cur := v.Current; cur != nil && cur.Message == "" && cur.WorkflowID != "" {
+				// A waiting step says what it waits for in the promotion's own
+				// status: "waiting for PR #12 (url) …".
+				var ps workflows.PromotionStatus
+				if s.query(ctx, cur.WorkflowID, workflows.QueryStatus, &ps) == nil {
+					cur.Message = ps.Message
+				}
+			}
 			mu.Lock()
 			snap.Stages[st.Name] = v
 			mu.Unlock()

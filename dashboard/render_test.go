@@ -29,7 +29,7 @@ func fakeSnapshot(now time.Time) *snapshot {
 		Commits: []railyard.GitCommit{{RepoURL: "https://git/config.git", ID: strings.Repeat("1", 40),
 			Message: `<script>alert("x")</script>`}}, DiscoveredAt: now.Add(-time.Hour)}
 	coll := railyard.NewCollection(img.Ref(), cfg.Ref())
-	return &snapshot{Project: "seed", Version: "v1",
+	snap := &snapshot{Project: "seed", Version: "v1",
 		Resources: railyard.Resources{Project: "seed",
 			Warehouses: []railyard.Warehouse{{Name: "images"}, {Name: "config"}},
 			Stages:     []railyard.Stage{stage("prod", "uat"), stage("dev"), stage("uat", "dev")}},
@@ -42,6 +42,10 @@ func fakeSnapshot(now time.Time) *snapshot {
 		},
 		Freight: map[string][]railyard.Freight{"images": {img}, "config": {cfg}},
 	}
+	snap.Stages["prod"] = workflows.StageState{Current: &workflows.PromotionRecord{Name: "prod.1.aaaaaaa",
+		WorkflowID: "seed/promotion/prod.1.aaaaaaa", Phase: railyard.PhaseRunning, StartedAt: now,
+		Message: "waiting for PR #12 (http://forge/pulls/12) to be merged; aborting the promotion leaves it open"}}
+	return snap
 }
 
 func TestProjectPageRenders(t *testing.T) {
@@ -59,6 +63,7 @@ func TestProjectPageRenders(t *testing.T) {
 				`id="stage-dev"`, `id="stage-prod"`, "combination never verified upstream (dev)", "waiting for config",
 				"&lt;b&gt;bold&lt;/b&gt;", "Promote to uat", "calm-fox", "✗ never verified upstream (dev)",
 				"http://ui:8233/namespaces/default/workflows/seed%2Fstage%2Fprod",
+				"▶ <a href=\"/projects/seed/promotions/prod.1.aaaaaaa\">", "waiting for PR #12 (http://forge/pulls/12) to be merged",
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
@@ -124,5 +129,22 @@ func TestCrossSiteFormRefused(t *testing.T) {
 				t.Errorf("status %d, want %d", rec.Code, tt.want)
 			}
 		})
+	}
+}
+
+func TestStagePageShowsWhatTheRunningStepWaitsFor(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	s := New(Options{UIURL: "http://ui:8233", Namespace: "default"})
+	snap := fakeSnapshot(now)
+	st, _ := snap.Resources.Stage("prod")
+	rec := httptest.NewRecorder()
+	s.render(rec, httptest.NewRequest("GET", "/projects/seed/stages/prod", nil), "stage", 200,
+		page{Title: "Stage prod", Project: "seed", Data: stagePage{View: s.stageView(snap, st, now), State: snap.Stages["prod"]}})
+	body := rec.Body.String()
+	for _, want := range []string{`running <a href="/projects/seed/promotions/prod.1.aaaaaaa">`,
+		`<span class="waiting">waiting for PR #12 (http://forge/pulls/12) to be merged`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("stage page lacks %q", want)
+		}
 	}
 }

@@ -122,6 +122,9 @@ func (v stageView) lines() int {
 	}
 	if v.Current != nil {
 		n++
+		if v.Current.Message != "" {
+			n++ // what the running step waits for
+		}
 	}
 	if len(v.Queued) > maxQueued {
 		n++
