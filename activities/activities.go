@@ -54,22 +54,24 @@ const (
 	ErrTypeNotSupported    = "NotSupported"
 )
 
-// classify turns domain sentinels into non-retryable application errors;
+// classify makes the errors railyard.IsTerminal recognises non-retryable
+// application errors, typed by their sentinel for workflows to match;
 // everything else stays retryable.
 func classify(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || !railyard.IsTerminal(err) {
+		return err
 	}
-	var terminal *steps.TerminalError
+	return temporal.NewNonRetryableApplicationError(err.Error(), errType(err), nil)
+}
+
+func errType(err error) string {
 	switch {
 	case errors.Is(err, railyard.ErrUnauthenticated):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnauthenticated, nil)
+		return ErrTypeUnauthenticated
 	case errors.Is(err, railyard.ErrNotFound):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, nil)
-	case errors.Is(err, railyard.ErrInvalid), errors.As(err, &terminal):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, nil)
+		return ErrTypeNotFound
 	case errors.Is(err, railyard.ErrNotSupported):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotSupported, nil)
+		return ErrTypeNotSupported
 	}
-	return err
+	return ErrTypeInvalid
 }

@@ -113,7 +113,7 @@ func (a *app) getPromotion(ctx context.Context, o *getOpts) error {
 	}
 	var rows [][]string
 	for _, s := range st.Steps {
-		rows = append(rows, []string{s.Alias, s.Uses, s.Status, s.Duration.String(), orDash(s.Message)})
+		rows = append(rows, []string{s.Alias, s.Uses, string(s.Status), s.Duration.String(), orDash(s.Message)})
 	}
 	if o.output == "table" || o.output == "" {
 		fmt.Printf("promotion %s to %s: %s %s\n", o.name, stage, st.Phase, st.Message)

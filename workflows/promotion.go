@@ -13,7 +13,6 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
-	"github.com/railyard/railyard/activities/steps"
 )
 
 // PromotionInput starts a Promotion: everything it needs, so that it
@@ -56,13 +55,13 @@ type PromotionStatus struct {
 
 // StepRecord is one step's outcome.
 type StepRecord struct {
-	Alias    string         `json:"alias"`
-	Uses     string         `json:"uses"`
-	Status   string         `json:"status"`
-	Message  string         `json:"message,omitempty"`
-	Output   map[string]any `json:"output,omitempty"`
-	Errors   int            `json:"errors,omitempty"`
-	Duration time.Duration  `json:"duration"`
+	Alias    string              `json:"alias"`
+	Uses     string              `json:"uses"`
+	Status   railyard.StepStatus `json:"status"`
+	Message  string              `json:"message,omitempty"`
+	Output   map[string]any      `json:"output,omitempty"`
+	Errors   int                 `json:"errors,omitempty"`
+	Duration time.Duration       `json:"duration"`
 }
 
 const maxWorkspaces = 5
@@ -123,11 +122,8 @@ func (st *PromotionStatus) run(ctx workflow.Context, in PromotionInput) {
 		case err != nil:
 			st.finish(ctx, railyard.PhaseErrored, err.Error())
 		default:
-			phase, msg := steps.FinalPhase(st.states(in))
-			if phase == steps.StatusSkipped {
-				phase = steps.StatusSucceeded
-			}
-			st.finish(ctx, railyard.PromotionPhase(phase), msg)
+			phase, msg := railyard.FinalPhase(st.states(in))
+			st.finish(ctx, phase, msg)
 		}
 		return
 	}
@@ -142,7 +138,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
 	st.Steps, st.WaitingFor, st.Message = st.Steps[:0], nil, ""
-	info := steps.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
+	info := railyard.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
 		Actor: st.Actor, WorkDir: ws.Dir, TargetFreight: in.Targets[0],
 		Collection: in.Collection, Warehouses: in.Warehouses}
 	info.Requested = in.Requested
@@ -154,10 +150,10 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	outputs := map[string]map[string]any{}
 	for i, step := range in.Steps {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
-		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: in.Vars,
+		req := railyard.StepRequest{Step: step, Index: i, Alias: railyard.AliasOf(step, i), Vars: in.Vars,
 			Statuses: st.states(in), Outputs: outputs, Promotion: info}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
-		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp steps.StepResponse) {
+		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp railyard.StepResponse) {
 			st.Message, st.WaitingOn = resp.Message, resp.WaitingOn
 		})
 		st.WaitingOn = ""
@@ -184,12 +180,12 @@ func appendNew(list []string, items ...string) []string {
 // runStep runs one step, polling a Running step and retrying an Errored one
 // up to its error threshold. A Running step's response goes to running and
 // its message ("waiting for PR #12 (url)") to the workflow's current details.
-func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, running func(steps.StepResponse)) (StepRecord, steps.StepResponse, error) {
+func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, running func(railyard.StepResponse)) (StepRecord, railyard.StepResponse, error) {
 	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
 	for {
-		var resp steps.StepResponse
+		var resp railyard.StepResponse
 		err := runOnce(ctx, ws, req, summary, &resp)
 		switch {
 		case workerLost(err):
@@ -197,9 +193,9 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 		case err != nil && ctx.Err() != nil:
 			return rec, resp, ctx.Err()
 		case err != nil:
-			resp = steps.StepResponse{Alias: req.Alias, Status: steps.StatusErrored, Message: errorMessage(err)}
+			resp = railyard.StepResponse{Alias: req.Alias, Status: railyard.StepErrored, Message: errorMessage(err)}
 		}
-		if resp.Status == steps.StatusRunning {
+		if resp.Status == railyard.StepRunning {
 			running(resp)
 			workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** %s: %s", req.Promotion.Stage, req.Alias, resp.Message))
 			if err := pollAfter(ctx, req.Alias, resp); err != nil {
@@ -207,9 +203,9 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 			}
 			continue
 		}
-		if resp.Status == steps.StatusErrored && !resp.Terminal {
+		if resp.Status == railyard.StepErrored && !resp.Terminal {
 			rec.Errors++
-			if rec.Errors < steps.ErrorThreshold(req.Step) {
+			if rec.Errors < railyard.ErrorThreshold(req.Step) {
 				continue
 			}
 		}
@@ -223,9 +219,9 @@ func runStep(ctx workflow.Context, ws activities.Workspace, req steps.StepReques
 // server can hand it to this worker at once (eager dispatch) when the worker
 // holds the workspace, as it usually does; elsewhere, the step is refused
 // and sent to the queue of the worker that holds it.
-func runOnce(ctx workflow.Context, ws activities.Workspace, req steps.StepRequest, summary string, resp *steps.StepResponse) error {
+func runOnce(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, resp *railyard.StepResponse) error {
 	var a *activities.Activities
-	timeout := steps.StepTimeout(req.Step)
+	timeout := railyard.StepTimeout(req.Step)
 	err := workflow.ExecuteActivity(stepOptions(ctx, workflow.GetInfo(ctx).TaskQueueName, summary, timeout), a.RunStep, req).Get(ctx, resp)
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.Type() == activities.ErrTypeWorkspaceElsewhere {
@@ -266,10 +262,10 @@ func (st *PromotionStatus) removeWorkspace(ctx workflow.Context, ws activities.W
 }
 
 // states lists the step outcomes so far, with continueOnError from the steps.
-func (st *PromotionStatus) states(in PromotionInput) []steps.StepState {
-	out := make([]steps.StepState, 0, len(st.Steps))
+func (st *PromotionStatus) states(in PromotionInput) []railyard.StepState {
+	out := make([]railyard.StepState, 0, len(st.Steps))
 	for i, r := range st.Steps {
-		out = append(out, steps.StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
+		out = append(out, railyard.StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
 			ContinueOnError: in.Steps[i].ContinueOnError})
 	}
 	return out
@@ -289,7 +285,7 @@ func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.Promotion
 func (st *PromotionStatus) aliases() map[string]string {
 	out := map[string]string{}
 	for _, r := range st.Steps {
-		if r.Uses != "set-freight-alias" || r.Status != steps.StatusSucceeded {
+		if r.Uses != "set-freight-alias" || r.Status != railyard.StepSucceeded {
 			continue
 		}
 		name, _ := r.Output["name"].(string)

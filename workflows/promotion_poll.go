@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/railyard/railyard/activities/steps"
+	"github.com/railyard/railyard"
 )
 
 // PollRequest wakes a Promotion whose running step waits on WaitingOn (a
@@ -21,7 +21,7 @@ type PollRequest struct {
 // pollAfter waits resp.RetryAfter before a Running step runs again, or
 // less when a poll signal names what the step waits on. A poll signal for
 // anything else, or one that does not decode, is logged and ignored.
-func pollAfter(ctx workflow.Context, alias string, resp steps.StepResponse) error {
+func pollAfter(ctx workflow.Context, alias string, resp railyard.StepResponse) error {
 	tctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
 	timer := workflow.NewTimerWithOptions(tctx, resp.RetryAfter, workflow.TimerOptions{

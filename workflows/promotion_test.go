@@ -14,7 +14,6 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
-	"github.com/railyard/railyard/activities/steps"
 )
 
 func promotionInput() PromotionInput {
@@ -30,7 +29,7 @@ func promotionInput() PromotionInput {
 func TestPromotion(t *testing.T) {
 	cases := []struct {
 		name       string
-		results    []any // RunStep outcomes in call order: steps.StepResponse or error
+		results    []any // RunStep outcomes in call order: railyard.StepResponse or error
 		phase      railyard.PromotionPhase
 		errType    string // the workflow's error type; "" when it succeeds
 		waitingFor []string
@@ -48,10 +47,10 @@ func TestPromotion(t *testing.T) {
 			temporal.NewNonRetryableApplicationError("elsewhere", activities.ErrTypeWorkspaceElsewhere, nil), ok(), ok()},
 			railyard.PhaseSucceeded, "", nil, 1, 4},
 		{"failed step fails the promotion and skips the rest", []any{ok(),
-			steps.StepResponse{Status: steps.StatusFailed, Message: "boom", Terminal: true}, skipped()},
+			railyard.StepResponse{Status: railyard.StepFailed, Message: "boom", Terminal: true}, skipped()},
 			railyard.PhaseFailed, ErrTypePromotionFailed, nil, 1, 3},
 		{"a step needing an empty slot names it", []any{
-			steps.StepResponse{Status: steps.StatusErrored, Message: "needs Freight from config", Terminal: true,
+			railyard.StepResponse{Status: railyard.StepErrored, Message: "needs Freight from config", Terminal: true,
 				EmptySlots: []string{"config"}}, skipped(), skipped()},
 			railyard.PhaseErrored, ErrTypePromotionErrored, []string{"config"}, 1, 3},
 	}
@@ -65,13 +64,13 @@ func TestPromotion(t *testing.T) {
 			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 			calls := 0
 			env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(
-				func(_ context.Context, req steps.StepRequest) (steps.StepResponse, error) {
+				func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 					r := tc.results[calls]
 					calls++
 					if err, isErr := r.(error); isErr {
-						return steps.StepResponse{}, err
+						return railyard.StepResponse{}, err
 					}
-					resp := r.(steps.StepResponse)
+					resp := r.(railyard.StepResponse)
 					resp.Alias = req.Alias
 					return resp, nil
 				})
@@ -104,8 +103,8 @@ func promotionResult(t *testing.T, env *testsuite.TestWorkflowEnvironment, errTy
 	return st
 }
 
-func ok() steps.StepResponse      { return steps.StepResponse{Status: steps.StatusSucceeded} }
-func skipped() steps.StepResponse { return steps.StepResponse{Status: steps.StatusSkipped} }
+func ok() railyard.StepResponse      { return railyard.StepResponse{Status: railyard.StepSucceeded} }
+func skipped() railyard.StepResponse { return railyard.StepResponse{Status: railyard.StepSkipped} }
 
 func TestPromotionAbortedDuringAStep(t *testing.T) {
 	var s testsuite.WorkflowTestSuite

@@ -60,7 +60,7 @@ func TestPromotionWaitingADayForReview(t *testing.T) {
 	polls := 0
 	var waiting string
 	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, req steps.StepRequest) (steps.StepResponse, error) {
+		func(ctx context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 			polls++
 			resp, err := eng.Run(ctx, req)
 			if polls == 1 {

@@ -15,8 +15,6 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
-	"github.com/railyard/railyard/activities/steps"
-	"github.com/railyard/railyard/activities/verify"
 )
 
 func testStageConfig(verified bool) StageConfig {
@@ -116,11 +114,11 @@ func req(auto bool, name string, refs ...railyard.FreightRef) railyard.Promotion
 // carries the other slot along; provenance is recorded.
 func TestStageQueue(t *testing.T) {
 	r := newStageRun(t, succeed(5*time.Second))
-	plan := []verify.PlannedMetric{{Template: "t", Metric: railyard.Metric{Name: "m"}}}
+	plan := []railyard.PlannedMetric{{Template: "t", Metric: railyard.Metric{Name: "m"}}}
 	r.env.OnActivity(acts.PlanVerification, mock.Anything, mock.Anything).Return(plan, nil)
 	r.env.OnActivity(acts.Measure, mock.Anything, mock.Anything).After(time.Minute).Return(
-		func(context.Context, verify.MeasureInput) (verify.Measurement, error) {
-			return verify.Measurement{Phase: VerifySuccessful}, nil
+		func(context.Context, railyard.MeasureInput) (railyard.Measurement, error) {
+			return railyard.Measurement{Phase: VerifySuccessful}, nil
 		})
 	dev := railyard.NewCollection(ref("i1", "images"), ref("c1", "config"))
 	r.at(time.Second, func() {
@@ -224,7 +222,7 @@ func TestStageAbortWhileRunning(t *testing.T) {
 	r.env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 	var ran []string
 	r.env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(10 * time.Minute).Return(
-		func(_ context.Context, req steps.StepRequest) (steps.StepResponse, error) {
+		func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 			ran = append(ran, req.Promotion.Name)
 			return ok(), nil
 		})

@@ -7,8 +7,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
-	"github.com/railyard/railyard/activities/verify"
 )
 
 // VerifyRequest re-runs the current collection's verification, or aborts a
@@ -51,7 +51,7 @@ func (s *stage) verify(ctx workflow.Context) {
 // anything but success stops the others.
 func (s *stage) analyse(ctx workflow.Context) (string, string) {
 	var a *activities.Activities
-	var plan []verify.PlannedMetric
+	var plan []railyard.PlannedMetric
 	cur := s.current()
 	in := activities.PlanInput{Project: s.Project, Stage: s.Stage, Templates: s.Config.AnalysisTemplates,
 		Args: s.Config.Stage.Spec.Verification.Args, Vars: s.Config.Stage.Spec.Vars, Collection: cur,
@@ -74,7 +74,7 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 		})
 	}
 	wg.Wait(ctx)
-	phase := verify.Combine(phases...)
+	phase := railyard.Combine(phases...)
 	for i, p := range phases {
 		if p != VerifySuccessful {
 			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, msgs[i])
@@ -84,9 +84,9 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 }
 
 // measureMetric measures one metric until it is decided or stop is set.
-func measureMetric(ctx workflow.Context, pm verify.PlannedMetric, stop *bool) (string, string) {
+func measureMetric(ctx workflow.Context, pm railyard.PlannedMetric, stop *bool) (string, string) {
 	var a *activities.Activities
-	var run verify.MetricRun
+	var run railyard.MetricRun
 	name := pm.Template + "/" + pm.Metric.Name
 	for !*stop {
 		if d := run.NextDelay(pm.Metric); d > 0 {
@@ -97,15 +97,15 @@ func measureMetric(ctx workflow.Context, pm verify.PlannedMetric, stop *bool) (s
 				break
 			}
 		}
-		var m verify.Measurement
+		var m railyard.Measurement
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: 2 * time.Minute, Summary: "measure " + name,
 			RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3}})
-		if err := workflow.ExecuteActivity(actx, a.Measure, verify.MeasureInput{Metric: pm.Metric, Template: pm.Template}).Get(ctx, &m); err != nil {
+		if err := workflow.ExecuteActivity(actx, a.Measure, railyard.MeasureInput{Metric: pm.Metric, Template: pm.Template}).Get(ctx, &m); err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			m = verify.Measurement{Phase: VerifyError, Message: errorMessage(err)}
+			m = railyard.Measurement{Phase: VerifyError, Message: errorMessage(err)}
 		}
 		run.Record(m)
 		if done, phase, msg := run.Decide(pm.Metric); done {

@@ -121,6 +121,3 @@ func (c *Client) ociVersions(ctx context.Context, sub railyard.ChartSubscription
 	}
 	return tags, nil
 }
-
-// IsTerminal reports whether retrying err cannot help.
-func IsTerminal(err error) bool { return registry.IsTerminal(err) }

@@ -137,7 +137,7 @@ func TestClassicRepository(t *testing.T) {
 			}
 			res, err := c.Discover(context.Background(), tt.sub)
 			if tt.sentinel != nil {
-				if !errors.Is(err, tt.sentinel) || !IsTerminal(err) {
+				if !errors.Is(err, tt.sentinel) || !railyard.IsTerminal(err) {
 					t.Fatalf("error = %v, want %v", err, tt.sentinel)
 				}
 				return

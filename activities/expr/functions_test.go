@@ -103,7 +103,7 @@ func TestFreightFunctionsWithoutSpecs(t *testing.T) {
 }
 
 func TestStatusFunctions(t *testing.T) {
-	steps := []StepStatus{
+	steps := []railyard.StepState{
 		{Alias: "clone", Status: "Succeeded"},
 		{Alias: "flaky", Status: "Errored", ContinueOnError: true},
 		{Alias: "t::a", Status: "Skipped"},
@@ -111,15 +111,15 @@ func TestStatusFunctions(t *testing.T) {
 	tests := []struct {
 		name    string
 		current string
-		steps   []StepStatus
+		steps   []railyard.StepState
 		code    string
 		want    any
 	}{
 		{"always", "x", nil, "always()", true},
 		{"success ignores continueOnError", "x", steps, "success()", true},
 		{"failure ignores continueOnError", "x", steps, "failure()", false},
-		{"failure", "x", append(steps, StepStatus{Alias: "push", Status: "Failed"}), "failure()", true},
-		{"success after error", "x", []StepStatus{{Alias: "a", Status: "Errored"}}, "success()", false},
+		{"failure", "x", append(steps, railyard.StepState{Alias: "push", Status: "Failed"}), "failure()", true},
+		{"success after error", "x", []railyard.StepState{{Alias: "a", Status: "Errored"}}, "success()", false},
 		{"status", "x", steps, `status("clone")`, "Succeeded"},
 		{"status unknown", "x", steps, `status("nope")`, ""},
 		{"status in task resolves sibling", "t::b", steps, `status("a")`, "Skipped"},

@@ -13,34 +13,15 @@ import (
 // AliasSeparator joins a task's alias and a task step's alias.
 const AliasSeparator = "::"
 
-// StepStatus is what status functions know of one earlier step.
-type StepStatus struct {
-	Alias           string `json:"alias"`
-	Status          string `json:"status"`
-	ContinueOnError bool   `json:"continueOnError,omitempty"`
-	Message         string `json:"message,omitempty"`
-}
-
-// HasFailures reports whether a step not marked continueOnError Failed or
-// Errored.
-func HasFailures(steps []StepStatus) bool {
-	for _, s := range steps {
-		if !s.ContinueOnError && (s.Status == "Failed" || s.Status == "Errored") {
-			return true
-		}
-	}
-	return false
-}
-
 // StatusFunctions returns success, failure, always and status over the
 // earlier steps. status(alias) resolves alias within the current step's task
 // when the current step belongs to one, and returns "" for unknown steps.
-func StatusFunctions(current string, steps []StepStatus) []expr.Option {
+func StatusFunctions(current string, steps []railyard.StepState) []expr.Option {
 	ns := Namespace(current)
 	return []expr.Option{
 		expr.Function("always", func(...any) (any, error) { return true, nil }, new(func() bool)),
-		expr.Function("failure", func(...any) (any, error) { return HasFailures(steps), nil }, new(func() bool)),
-		expr.Function("success", func(...any) (any, error) { return !HasFailures(steps), nil }, new(func() bool)),
+		expr.Function("failure", func(...any) (any, error) { return railyard.HasFailures(steps), nil }, new(func() bool)),
+		expr.Function("success", func(...any) (any, error) { return !railyard.HasFailures(steps), nil }, new(func() bool)),
 		expr.Function("status", func(a ...any) (any, error) {
 			alias := a[0].(string)
 			if alias == "" {
@@ -51,7 +32,7 @@ func StatusFunctions(current string, steps []StepStatus) []expr.Option {
 			}
 			for _, s := range steps {
 				if s.Alias == alias {
-					return s.Status, nil
+					return string(s.Status), nil
 				}
 			}
 			return "", nil

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/railyard/railyard"
 )
 
 func TestTemplateCoercion(t *testing.T) {
@@ -111,7 +113,7 @@ func TestJSONTree(t *testing.T) {
 }
 
 func TestBool(t *testing.T) {
-	e := New(nil, StatusFunctions("x", []StepStatus{{Alias: "a", Status: "Failed"}}))
+	e := New(nil, StatusFunctions("x", []railyard.StepState{{Alias: "a", Status: "Failed"}}))
 	tests := []struct {
 		in      string
 		want    bool

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
 )
 
@@ -70,26 +71,31 @@ type Client interface {
 	Merge(ctx context.Context, number int64, method string) (PullRequest, error)
 }
 
-// Errors a Client returns, wrapped with the forge's message.
+// Errors a Client returns, wrapped with the forge's message. Each but
+// ErrNotMergeable also matches the root sentinel that makes it terminal
+// (railyard.IsTerminal).
 var (
 	// ErrPermission: the token is missing, rejected or lacks a permission.
-	ErrPermission = errors.New("permission denied")
+	ErrPermission error = &forgeError{"permission denied", railyard.ErrUnauthenticated}
 	// ErrNotFound: no such repository or pull request (or no access to it).
-	ErrNotFound = errors.New("not found")
+	ErrNotFound error = &forgeError{"not found", railyard.ErrNotFound}
 	// ErrConflict: the pull request cannot be merged because of conflicts.
-	ErrConflict = errors.New("merge conflict")
+	ErrConflict error = &forgeError{"merge conflict", railyard.ErrRejected}
 	// ErrNotMergeable: the forge refuses to merge now (checks, reviews, or
 	// mergeability still being computed); waiting may help.
 	ErrNotMergeable = errors.New("not mergeable yet")
 	// ErrInvalid: the forge rejected the request (bad branch, method …).
-	ErrInvalid = errors.New("rejected by the forge")
+	ErrInvalid error = &forgeError{"rejected by the forge", railyard.ErrInvalid}
 )
 
-// IsTerminal reports whether retrying cannot fix err.
-func IsTerminal(err error) bool {
-	return errors.Is(err, ErrPermission) || errors.Is(err, ErrNotFound) ||
-		errors.Is(err, ErrInvalid) || errors.Is(err, ErrConflict)
+// forgeError is a forge's own sentinel that also matches a root one.
+type forgeError struct {
+	msg  string
+	root error
 }
+
+func (e *forgeError) Error() string { return e.msg }
+func (e *forgeError) Unwrap() error { return e.root }
 
 // Options configure New.
 type Options struct {

@@ -3,6 +3,8 @@ package forge
 import (
 	"net/url"
 	"testing"
+
+	"github.com/railyard/railyard"
 )
 
 func TestInferProvider(t *testing.T) {
@@ -82,7 +84,7 @@ func TestCommitURL(t *testing.T) {
 
 func TestUnknownForgeNeedsProvider(t *testing.T) {
 	_, err := New(t.Context(), Options{RepoURL: "https://git.acme.corp/acme/gitops.git"})
-	if err == nil || !IsTerminal(err) {
+	if err == nil || !railyard.IsTerminal(err) {
 		t.Fatalf("err = %v, want a terminal error asking for provider", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
 )
 
@@ -62,7 +63,7 @@ func TestProviders(t *testing.T) {
 			}
 			got, err := tc.do(t.Context(), c)
 			if tc.wantErr == errRetryable {
-				if err == nil || IsTerminal(err) {
+				if err == nil || railyard.IsTerminal(err) {
 					t.Fatalf("error = %v, want a retryable one", err)
 				}
 				return

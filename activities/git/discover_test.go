@@ -161,7 +161,7 @@ func TestDiscoverInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.sub.RepoURL = f.url
 			_, err := c.Discover(t.Context(), tt.sub, nil)
-			if !errors.Is(err, tt.want) || !IsTerminal(err) {
+			if !errors.Is(err, tt.want) || !railyard.IsTerminal(err) {
 				t.Fatalf("err = %v, want %v (terminal)", err, tt.want)
 			}
 		})
@@ -204,8 +204,8 @@ func TestDiscoverRemoteErrors(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if IsTerminal(err) != tt.terminal {
-				t.Fatalf("IsTerminal(%v) = %v", err, !tt.terminal)
+			if railyard.IsTerminal(err) != tt.terminal {
+				t.Fatalf("railyard.IsTerminal(%v) = %v", err, !tt.terminal)
 			}
 			if strings.Contains(err.Error(), pass) || !strings.HasPrefix(err.Error(), "fetching ") {
 				t.Fatalf("bad error text: %v", err)

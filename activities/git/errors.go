@@ -2,7 +2,6 @@ package git
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"strings"
 
@@ -53,14 +52,6 @@ func firstArg(args []string) string {
 		return args[i]
 	}
 	return ""
-}
-
-// IsTerminal reports whether retrying cannot help: rejected credentials, a
-// repository or ref that does not exist, or invalid configuration.
-func IsTerminal(err error) bool {
-	return errors.Is(err, railyard.ErrUnauthenticated) ||
-		errors.Is(err, railyard.ErrNotFound) ||
-		errors.Is(err, railyard.ErrInvalid)
 }
 
 var (

@@ -9,15 +9,6 @@ import (
 	"github.com/railyard/railyard"
 )
 
-// IsTerminal reports whether retrying err cannot help: the registry refused
-// the credentials, the repository does not exist, or the subscription is
-// invalid. Anything else (unreachable, 5xx, 429, timeouts) is worth a retry.
-func IsTerminal(err error) bool {
-	return errors.Is(err, railyard.ErrUnauthenticated) || errors.Is(err, railyard.ErrNotFound) ||
-		errors.Is(err, railyard.ErrInvalid) || errors.Is(err, railyard.ErrRejected) ||
-		errors.Is(err, railyard.ErrNotSupported)
-}
-
 // classified keeps a registry error's message and adds a sentinel to its
 // chain, so that callers can test it with errors.Is without a second wrap.
 type classified struct {

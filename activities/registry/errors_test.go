@@ -71,7 +71,7 @@ func TestDiscoverErrors(t *testing.T) {
 			if tt.sentinel != nil && !errors.Is(err, tt.sentinel) {
 				t.Errorf("%v is not %v", err, tt.sentinel)
 			}
-			if IsTerminal(err) != tt.terminal {
+			if railyard.IsTerminal(err) != tt.terminal {
 				t.Errorf("IsTerminal = %v for %v", !tt.terminal, err)
 			}
 			if !strings.Contains(err.Error(), tt.contains) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,75 +13,14 @@ import (
 	"github.com/railyard/railyard/activities/expr"
 )
 
-// StepState is what later steps know of an earlier one (for `if`,
-// success(), failure(), status()).
-type StepState = expr.StepStatus
-
-// PromotionInfo is the serialisable part of a step's context, sent by the
-// workflow with every step.
-type PromotionInfo struct {
-	Project       string                   `json:"project"`
-	Stage         string                   `json:"stage"`
-	Name          string                   `json:"name"` // the promotion's name
-	Actor         string                   `json:"actor,omitempty"`
-	WorkDir       string                   `json:"workDir"` // from the CreateWorkspace activity
-	TargetFreight railyard.FreightRef      `json:"targetFreight"`
-	Collection    railyard.Collection      `json:"collection"` // the whole target collection
-	Requested     []railyard.FreightOrigin `json:"requested,omitempty"`
-	Warehouses    []railyard.Warehouse     `json:"warehouses,omitempty"`
-}
-
-// StepRequest asks the engine to run one step of a promotion.
-type StepRequest struct {
-	// Step is the step, already inflated from tasks (see railyard.InflateSteps).
-	Step  railyard.PromotionStep `json:"step"`
-	Index int                    `json:"index"`
-	// Alias defaults to Step.As, else "step-<Index>".
-	Alias string `json:"alias,omitempty"`
-	// Vars are the promotion-wide vars in order of precedence: the Stage's,
-	// then the template's (a later entry overrides an earlier one).
-	Vars []railyard.ExpressionVar `json:"vars,omitempty"`
-	// Statuses are the earlier steps' outcomes, in step order.
-	Statuses []StepState `json:"statuses,omitempty"`
-	// Outputs are the earlier steps' outputs by alias (Kargo's state).
-	Outputs   map[string]map[string]any `json:"outputs,omitempty"`
-	Promotion PromotionInfo             `json:"promotion"`
-	// StartedAt is when this step first started; retry.timeout counts from
-	// it across polls and retries. Zero means now.
-	StartedAt time.Time `json:"startedAt,omitzero"`
-}
-
-// StepResponse is one step run's outcome.
-//
-// The workflow records Status/Message under Alias and merges the outputs
-// with Apply. It then decides:
-//   - Succeeded, Skipped: next step.
-//   - Running: run the same step again after RetryAfter (a timer), keeping
-//     StartedAt, until it leaves Running; the engine turns an elapsed
-//     retry.timeout into a terminal Errored.
-//   - Errored and not Terminal: count consecutive errors; while the count is
-//     below ErrorThreshold(step) run it again, else record Errored.
-//   - Failed, Aborted, or Errored and Terminal: record it and go on (later
-//     steps decide by their `if`).
-//
-// The phase of the promotion is then FinalPhase over all statuses.
-type StepResponse struct {
-	Alias      string         `json:"alias"`
-	Status     string         `json:"status"`
-	Message    string         `json:"message,omitempty"`
-	Output     map[string]any `json:"output,omitempty"`
-	Terminal   bool           `json:"terminal,omitempty"`
-	RetryAfter time.Duration  `json:"retryAfter,omitempty"`
-	WaitingOn  string         `json:"waitingOn,omitempty"` // see Result.WaitingOn
-	// TaskAlias/TaskOutput: compose-output inside a task also publishes its
-	// output under the task's alias.
-	TaskAlias  string         `json:"taskAlias,omitempty"`
-	TaskOutput map[string]any `json:"taskOutput,omitempty"`
-	// EmptySlots names the requested origins whose slot was empty when the
-	// step's expressions asked for their artifacts, set when the step did
-	// not succeed: the promotion waits for them.
-	EmptySlots []string `json:"emptySlots,omitempty"`
-}
+// The messages between the Promotion workflow and the engine are the root
+// package's.
+type (
+	StepState     = railyard.StepState
+	PromotionInfo = railyard.PromotionInfo
+	StepRequest   = railyard.StepRequest
+	StepResponse  = railyard.StepResponse
+)
 
 // DefaultPollInterval is how long a Running step waits when it does not say.
 const DefaultPollInterval = 5 * time.Minute
@@ -98,20 +36,12 @@ type Engine struct {
 	Now func() time.Time
 }
 
-// AliasOf returns a step's alias: its `as`, else "step-<index>".
-func AliasOf(step railyard.PromotionStep, index int) string {
-	if step.As != "" {
-		return step.As
-	}
-	return "step-" + strconv.Itoa(index)
-}
-
 // Run executes one step: `if`, vars, config, then the runner. Problems are
 // reported in the response, never as an error, so that they land in history
 // as the step's outcome; the returned error is always nil.
 func (e *Engine) Run(ctx context.Context, req StepRequest) (StepResponse, error) {
 	if req.Alias == "" {
-		req.Alias = AliasOf(req.Step, req.Index)
+		req.Alias = railyard.AliasOf(req.Step, req.Index)
 	}
 	empty := &expr.EmptySlots{}
 	resp := e.run(ctx, req, empty)
@@ -125,7 +55,7 @@ func (e *Engine) Run(ctx context.Context, req StepRequest) (StepResponse, error)
 }
 
 func (e *Engine) run(ctx context.Context, req StepRequest, empty *expr.EmptySlots) StepResponse {
-	if req.Step.If == "" && expr.HasFailures(req.Statuses) {
+	if req.Step.If == "" && railyard.HasFailures(req.Statuses) {
 		return StepResponse{Status: StatusSkipped}
 	}
 	ev, err := e.evaluator(ctx, req, empty)
@@ -164,7 +94,7 @@ func unknownStep(uses string) error {
 
 // invoke runs the runner under the step's timeout and converts its outcome.
 func (e *Engine) invoke(ctx context.Context, req StepRequest, r Runner, config json.RawMessage) StepResponse {
-	timeout := StepTimeout(req.Step)
+	timeout := railyard.StepTimeout(req.Step)
 	if timeout > 0 {
 		left := timeout - e.now().Sub(e.startedAt(req))
 		if left <= 0 {
@@ -188,8 +118,7 @@ func (e *Engine) fromError(ctx context.Context, req StepRequest, timeout time.Du
 	case errors.Is(ctx.Err(), context.Canceled):
 		return StepResponse{Status: StatusAborted, Message: err.Error(), Terminal: true}
 	}
-	var t *TerminalError
-	return errored(err, errors.As(err, &t))
+	return errored(err, railyard.IsTerminal(err))
 }
 
 func (e *Engine) fromResult(req StepRequest, r Runner, res Result) StepResponse {

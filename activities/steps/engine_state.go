@@ -3,8 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"maps"
-	"time"
 
 	exprlang "github.com/expr-lang/expr"
 
@@ -50,91 +48,4 @@ func evalVars(ev *expr.Evaluator, dst map[string]any, vars []railyard.Expression
 		dst[v.Name] = val
 	}
 	return nil
-}
-
-// StepTimeout is the step's retry.timeout; zero means none.
-func StepTimeout(step railyard.PromotionStep) time.Duration {
-	if step.Retry == nil {
-		return 0
-	}
-	return step.Retry.Timeout.Duration()
-}
-
-// ErrorThreshold is how many consecutive Errored runs end a step: its
-// retry.errorThreshold, else 1 (no retries), as in Kargo.
-func ErrorThreshold(step railyard.PromotionStep) int {
-	if step.Retry == nil || step.Retry.ErrorThreshold <= 0 {
-		return 1
-	}
-	return step.Retry.ErrorThreshold
-}
-
-// Apply merges a response's outputs into the promotion's outputs (by alias,
-// and by task alias for compose-output inside a task) and returns them.
-func (r StepResponse) Apply(outputs map[string]map[string]any) map[string]map[string]any {
-	if outputs == nil {
-		outputs = map[string]map[string]any{}
-	}
-	if r.Output != nil {
-		outputs[r.Alias] = r.Output
-	}
-	if r.TaskAlias != "" && len(r.TaskOutput) > 0 {
-		merged := maps.Clone(outputs[r.TaskAlias])
-		if merged == nil {
-			merged = map[string]any{}
-		}
-		maps.Copy(merged, r.TaskOutput)
-		outputs[r.TaskAlias] = merged
-	}
-	return outputs
-}
-
-var severity = map[string]int{
-	StatusSucceeded: 0, StatusSkipped: 1, StatusRunning: 2,
-	StatusAborted: 3, StatusFailed: 4, StatusErrored: 5,
-}
-
-// Worst returns the most severe status (Succeeded < Skipped < Running <
-// Aborted < Failed < Errored); Succeeded for none. Unknown statuses count
-// as Errored.
-func Worst(statuses ...string) string {
-	worst := StatusSucceeded
-	for _, s := range statuses {
-		if rank(s) > rank(worst) {
-			worst = s
-		}
-	}
-	return worst
-}
-
-func rank(s string) int {
-	if r, ok := severity[s]; ok {
-		return r
-	}
-	return severity[StatusErrored] + 1
-}
-
-// FinalPhase is a promotion's phase from its steps: the worst status among
-// steps without continueOnError, with Skipped counting as Succeeded. The
-// message is that of the first step with the worst status.
-func FinalPhase(steps []StepState) (phase, message string) {
-	var counted []string
-	for _, s := range steps {
-		if !s.ContinueOnError {
-			counted = append(counted, s.Status)
-		}
-	}
-	phase = Worst(counted...)
-	if phase == StatusSkipped {
-		return StatusSucceeded, ""
-	}
-	if phase == StatusSucceeded {
-		return phase, ""
-	}
-	for _, s := range steps {
-		if !s.ContinueOnError && s.Status == phase {
-			return phase, fmt.Sprintf("step %q %s: %s", s.Alias, s.Status, s.Message)
-		}
-	}
-	return phase, ""
 }

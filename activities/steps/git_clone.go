@@ -144,7 +144,7 @@ func (g GitClone) prepareRepo(ctx context.Context, sc *Context, c *gitCloneConfi
 	}
 	unlock()
 	if err != nil {
-		return "", remoteFailure(fmt.Errorf("cloning %s: %w", git.Redact(remote.URL), err))
+		return "", fmt.Errorf("cloning %s: %w", git.Redact(remote.URL), err)
 	}
 	return repo, nil
 }
@@ -196,7 +196,7 @@ func (g GitClone) addWorktree(ctx context.Context, sc *Context, repo string, rem
 	if branch == "" {
 		name, _, err := g.Git.DefaultBranch(ctx, remote)
 		if err != nil {
-			return remoteFailure(err)
+			return err
 		}
 		branch = name
 	}
@@ -240,7 +240,7 @@ func (g GitClone) ensureCommit(ctx context.Context, sc *Context, repo string, re
 	}
 	_, err := gitRemote(ctx, g.Git, sc, repo, remote.URL, "fetch", "--quiet", "--no-tags", "origin", sha)
 	if err != nil {
-		return remoteFailure(notFound(err, "commit "+sha))
+		return notFound(err, "commit "+sha)
 	}
 	return nil
 }

@@ -45,15 +45,6 @@ func originURL(ctx context.Context, c *git.Client, dir string) (string, error) {
 	return url, nil
 }
 
-// remoteFailure makes rejected credentials and missing repositories
-// terminal; other failures stay retryable.
-func remoteFailure(err error) error {
-	if git.IsTerminal(err) {
-		return Terminal(err)
-	}
-	return err
-}
-
 // trailerLine is the trailer written into promotion's commits.
 func trailerLine(promotion string) string {
 	return PromotionTrailer + ": " + promotion

@@ -49,7 +49,7 @@ func (g GitOpenPR) Run(ctx context.Context, sc *Context, raw json.RawMessage) (R
 	}
 	pr, err := g.open(ctx, sc, cl, c)
 	if err != nil {
-		return g.outage(sc, fmt.Errorf("opening pull request on %s: %w", c.RepoURL, classify(err)), prOutageLimit, minPRPoll)
+		return g.outage(sc, fmt.Errorf("opening pull request on %s: %w", c.RepoURL, err), prOutageLimit, minPRPoll)
 	}
 	return pr, nil
 }

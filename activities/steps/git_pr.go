@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/forge"
 )
 
@@ -75,7 +76,7 @@ func (p PullRequests) client(ctx context.Context, sc *Context, c prRepoConfig) (
 	}
 	cl, err := nc(ctx, forge.Options{RepoURL: c.RepoURL, Provider: c.Provider, Creds: sc.Creds, HTTP: hc})
 	if err != nil {
-		return nil, classify(err)
+		return nil, err
 	}
 	return cl, nil
 }
@@ -94,21 +95,12 @@ func (p PullRequests) poll(sc *Context, ceiling time.Duration) time.Duration {
 // forge is down or busy) while the step has run for less than limit; a
 // terminal error, or one past the limit, stays an error.
 func (p PullRequests) outage(sc *Context, err error, limit, ceiling time.Duration) (Result, error) {
-	var t *TerminalError
-	if errors.As(err, &t) || (limit > 0 && !sc.StartedAt.IsZero() && p.now().Sub(sc.StartedAt) > limit) {
+	if railyard.IsTerminal(err) || (limit > 0 && !sc.StartedAt.IsZero() && p.now().Sub(sc.StartedAt) > limit) {
 		return Result{}, err
 	}
 	d := p.poll(sc, ceiling)
 	return Result{Status: StatusRunning, RetryAfter: d,
 		Message: fmt.Sprintf("%v; retrying in %s", err, d)}, nil
-}
-
-// classify makes the forge errors retrying cannot fix terminal.
-func classify(err error) error {
-	if forge.IsTerminal(err) {
-		return Terminal(err)
-	}
-	return err
 }
 
 func pollCeiling(s string, def time.Duration) (time.Duration, error) {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/forge"
 	"github.com/railyard/railyard/internal/testenv"
@@ -171,8 +171,7 @@ func TestPullRequestsOnGitea(t *testing.T) {
 		readOnly := tokenCreds{"reader", g.NewToken("reader", "read:repository")}
 		sc := &Context{Creds: readOnly}
 		_, err := runPR(t, GitOpenPR{p}, sc, openCfg("railyard/promotion/prod.9"))
-		var term *TerminalError
-		if !errors.As(err, &term) || !strings.Contains(err.Error(), repoURL) {
+		if !railyard.IsTerminal(err) || !strings.Contains(err.Error(), repoURL) {
 			t.Fatalf("err = %v, want a terminal error naming %s", err, repoURL)
 		}
 	})

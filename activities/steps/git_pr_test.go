@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/forge"
 )
 
@@ -85,7 +86,7 @@ type prCase struct {
 	waited    time.Duration // since the step first ran
 	runner    func(PullRequests) Runner
 	config    string
-	status    string
+	status    railyard.StepStatus
 	retry     time.Duration
 	message   string // substring
 	output    string // JSON of the output; "" = not checked
@@ -173,11 +174,10 @@ func TestPullRequestSteps(t *testing.T) {
 
 func checkPRResult(t *testing.T, tc prCase, res Result, err error) {
 	t.Helper()
-	var term *TerminalError
 	switch {
 	case tc.terminal || tc.retryable:
-		if err == nil || errors.As(err, &term) != tc.terminal {
-			t.Fatalf("err = %v (terminal %v), want terminal=%v", err, errors.As(err, &term), tc.terminal)
+		if err == nil || railyard.IsTerminal(err) != tc.terminal {
+			t.Fatalf("err = %v (terminal %v), want terminal=%v", err, railyard.IsTerminal(err), tc.terminal)
 		}
 		if !strings.Contains(err.Error(), tc.message) {
 			t.Fatalf("err = %q, want it to contain %q", err, tc.message)

@@ -169,7 +169,7 @@ func (j *pushJob) tryPush(ctx context.Context) (Result, bool, error) {
 		return j.output(head), false, nil
 	}
 	err = fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err)
-	return Result{}, isRaceLost(err), remoteFailure(err)
+	return Result{}, isRaceLost(err), err
 }
 
 // fastPush pushes in one round trip when the remote branch is where the
@@ -205,7 +205,7 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 	case isRaceLost(err):
 		return Result{}, false, nil
 	}
-	return Result{}, true, remoteFailure(fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err))
+	return Result{}, true, fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err)
 }
 
 // fetchTarget fetches the target branch into refs/remotes/origin/<branch>
@@ -214,7 +214,7 @@ func (j *pushJob) fetchTarget(ctx context.Context) (string, error) {
 	ref := "refs/heads/" + j.branch
 	ls, err := gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "ls-remote", "--heads", "origin", ref)
 	if err != nil {
-		return "", remoteFailure(fmt.Errorf("fetching %s: %w", git.Redact(j.url), err))
+		return "", fmt.Errorf("fetching %s: %w", git.Redact(j.url), err)
 	}
 	if !strings.Contains(ls, "\t"+ref) {
 		return "", nil
@@ -222,7 +222,7 @@ func (j *pushJob) fetchTarget(ctx context.Context) (string, error) {
 	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "fetch", "--quiet", "--no-tags",
 		"origin", "+"+ref+":refs/remotes/origin/"+j.branch)
 	if err != nil {
-		return "", remoteFailure(fmt.Errorf("fetching %s: %w", git.Redact(j.url), err))
+		return "", fmt.Errorf("fetching %s: %w", git.Redact(j.url), err)
 	}
 	return gitIn(ctx, j.g.Git, j.dir, "rev-parse", "refs/remotes/origin/"+j.branch)
 }
@@ -274,7 +274,7 @@ func (j *pushJob) pushTag(ctx context.Context) (Result, error) {
 	}
 	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "push", "origin", refspec)
 	if err != nil && !j.remoteTagIs(ctx, head) {
-		return Result{}, remoteFailure(fmt.Errorf("pushing tag %s to %s: %w", j.c.Tag, git.Redact(j.url), err))
+		return Result{}, fmt.Errorf("pushing tag %s to %s: %w", j.c.Tag, git.Redact(j.url), err)
 	}
 	return Succeeded(map[string]any{"tag": j.c.Tag, "commit": head,
 		"commitURL": forge.CommitURL(j.url, j.c.Provider, head)}), nil

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/git"
 	"github.com/railyard/railyard/internal/testenv"
@@ -115,8 +115,7 @@ func TestGitPushConflictIsTerminal(t *testing.T) {
 	mustRun(t, GitCommit{Git: e.client}, sc, map[string]any{"path": "out", "message": "mine"})
 	e.srv.Commit(t, "gitops", "main", map[string]string{"base/app.yaml": "image: theirs\n"}, "theirs")
 	_, err := run(t, GitPush{Git: e.client}, sc, map[string]any{"path": "out"})
-	var term *TerminalError
-	if !errors.As(err, &term) {
+	if !railyard.IsTerminal(err) {
 		t.Fatalf("err = %v, want terminal", err)
 	}
 	forced := mustRun(t, GitPush{Git: e.client}, sc, map[string]any{"path": "out", "force": true})
@@ -205,8 +204,7 @@ func TestGitStepsWithBasicAuth(t *testing.T) {
 			sc.Creds = staticCreds{Username: "bot", Password: tt.pass}
 			_, err := run(t, GitClone{Git: e.client}, sc, map[string]any{"repoURL": e.url, "checkout": []map[string]any{{"branch": "main", "path": "out"}}})
 			if !tt.ok {
-				var term *TerminalError
-				if !errors.As(err, &term) || strings.Contains(err.Error(), tt.pass) {
+				if !railyard.IsTerminal(err) || strings.Contains(err.Error(), tt.pass) {
 					t.Fatalf("err = %v, want terminal without the password", err)
 				}
 				return
@@ -221,8 +219,7 @@ func TestGitStepsWithBasicAuth(t *testing.T) {
 			writeFile(t, filepath.Join(sc.WorkDir, "out", "auth2.txt"), "ok")
 			mustRun(t, GitCommit{Git: e.client}, sc, map[string]any{"path": "out", "message": "auth2"})
 			_, err = run(t, GitPush{Git: e.client}, sc, map[string]any{"path": "out"})
-			var term *TerminalError
-			if !errors.As(err, &term) {
+			if !railyard.IsTerminal(err) {
 				t.Fatalf("push with revoked credentials: %v, want terminal", err)
 			}
 		})

@@ -107,8 +107,7 @@ func TestGitCloneCheckouts(t *testing.T) {
 			for range 2 { // a second attempt in the same WorkDir redoes the work
 				res, err := run(t, GitClone{Git: e.client}, sc, cfg)
 				if tt.err != nil {
-					var term *TerminalError
-					if err == nil || !errors.As(err, &term) || (tt.err != railyard.ErrInvalid && !errors.Is(err, tt.err)) {
+					if err == nil || !railyard.IsTerminal(err) || (tt.err != railyard.ErrInvalid && !errors.Is(err, tt.err)) {
 						t.Fatalf("err = %v, want terminal %v", err, tt.err)
 					}
 					return
@@ -143,8 +142,7 @@ func TestGitCloneUnsupported(t *testing.T) {
 	for i, cfg := range tests {
 		t.Run(string(rune('a'+i)), func(t *testing.T) {
 			_, err := run(t, GitClone{Git: e.client}, e.ctx(t, "p"), cfg)
-			var term *TerminalError
-			if !errors.As(err, &term) {
+			if !railyard.IsTerminal(err) {
 				t.Fatalf("err = %v, want terminal", err)
 			}
 		})

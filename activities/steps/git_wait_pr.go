@@ -48,7 +48,7 @@ func (g GitWaitForPR) Run(ctx context.Context, sc *Context, raw json.RawMessage)
 	}
 	pr, err := cl.Get(ctx, int64(c.PRNumber))
 	if err != nil {
-		err = fmt.Errorf("reading pull request #%d on %s: %w", c.PRNumber, c.RepoURL, classify(err))
+		err = fmt.Errorf("reading pull request #%d on %s: %w", c.PRNumber, c.RepoURL, err)
 		return g.outage(sc, err, 0, ceiling)
 	}
 	switch {
@@ -102,7 +102,7 @@ func (g GitMergePR) Run(ctx context.Context, sc *Context, raw json.RawMessage) (
 	}
 	res, err := g.merge(ctx, sc, cl, c, ceiling)
 	if err != nil {
-		err = fmt.Errorf("merging pull request #%d on %s: %w", c.PRNumber, c.RepoURL, classify(err))
+		err = fmt.Errorf("merging pull request #%d on %s: %w", c.PRNumber, c.RepoURL, err)
 		return g.outage(sc, err, prOutageLimit, ceiling)
 	}
 	return res, nil

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/railyard/railyard"
 )
 
 var update = flag.Bool("update", false, "rewrite golden out/ directories and want.yaml files")
@@ -20,9 +22,9 @@ var update = flag.Bool("update", false, "rewrite golden out/ directories and wan
 // goldenCase is testdata/<step>/<case>/config.yaml, plus optional
 // want.yaml: {status, output, errorContains}.
 type goldenWant struct {
-	Status        string         `json:"status,omitempty"`
-	Output        map[string]any `json:"output,omitempty"`
-	ErrorContains string         `json:"errorContains,omitempty"`
+	Status        railyard.StepStatus `json:"status,omitempty"`
+	Output        map[string]any      `json:"output,omitempty"`
+	ErrorContains string              `json:"errorContains,omitempty"`
 }
 
 // TestGolden runs every testdata/<step>/<case>: in/ is copied to a fresh

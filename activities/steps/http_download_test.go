@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/railyard/railyard"
 )
 
 func TestHTTPDownload(t *testing.T) {
@@ -53,9 +54,8 @@ func TestHTTPDownload(t *testing.T) {
 			}
 			_, err := HTTPDownload{}.Run(context.Background(), &Context{WorkDir: work}, []byte(fmt.Sprintf(tt.config, srv.URL)))
 			if tt.wantErr != "" {
-				var term *TerminalError
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, &term) != tt.terminal {
-					t.Fatalf("error = %v (terminal %t), want %q (terminal %t)", err, errors.As(err, &term), tt.wantErr, tt.terminal)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || railyard.IsTerminal(err) != tt.terminal {
+					t.Fatalf("error = %v (terminal %t), want %q (terminal %t)", err, railyard.IsTerminal(err), tt.wantErr, tt.terminal)
 				}
 				return
 			}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/railyard/railyard"
 )
 
 func TestHTTPStep(t *testing.T) {
@@ -37,7 +39,7 @@ func TestHTTPStep(t *testing.T) {
 	tests := []struct {
 		name       string
 		config     string
-		wantStatus string
+		wantStatus railyard.StepStatus
 		wantOut    map[string]any
 		wantErr    string
 		wantRetry  time.Duration

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -131,8 +130,7 @@ func renderRun(sc *Context, steps []renderStep) map[string]any {
 		}
 		res, err := r.Run(context.Background(), sc, s.Config)
 		if err != nil {
-			var te *TerminalError
-			terminal := errors.As(err, &te)
+			terminal := railyard.IsTerminal(err)
 			out[key] = map[string]any{"error": err.Error(), "terminal": terminal}
 			return out
 		}

@@ -20,12 +20,12 @@ import (
 
 // Step statuses, ordered by severity as Kargo orders them.
 const (
-	StatusSucceeded = "Succeeded"
-	StatusSkipped   = "Skipped"
-	StatusRunning   = "Running"
-	StatusAborted   = "Aborted"
-	StatusFailed    = "Failed"
-	StatusErrored   = "Errored"
+	StatusSucceeded = railyard.StepSucceeded
+	StatusSkipped   = railyard.StepSkipped
+	StatusRunning   = railyard.StepRunning
+	StatusAborted   = railyard.StepAborted
+	StatusFailed    = railyard.StepFailed
+	StatusErrored   = railyard.StepErrored
 )
 
 // Runner is one kind of step ("git-clone").
@@ -58,9 +58,9 @@ type Context struct {
 
 // Result is a step's outcome.
 type Result struct {
-	Status  string         `json:"status"`
-	Message string         `json:"message,omitempty"`
-	Output  map[string]any `json:"output,omitempty"`
+	Status  railyard.StepStatus `json:"status"`
+	Message string              `json:"message,omitempty"`
+	Output  map[string]any      `json:"output,omitempty"`
 	// RetryAfter is how long a Running step asks to wait before it is run
 	// again (its poll interval); zero means the engine's default.
 	RetryAfter time.Duration `json:"retryAfter,omitempty"`
@@ -84,20 +84,13 @@ func (r Registry) Add(rs ...Runner) Registry {
 	return r
 }
 
-// TerminalError marks an error that retrying cannot fix (bad config, a
-// rejected credential); the activity layer makes it non-retryable.
-type TerminalError struct{ Err error }
+// TerminalError and Terminal are the root package's: a step marks an
+// error that retrying cannot fix, and the engine (railyard.IsTerminal)
+// stops retrying it.
+type TerminalError = railyard.TerminalError
 
-func (e *TerminalError) Error() string { return e.Err.Error() }
-func (e *TerminalError) Unwrap() error { return e.Err }
-
-// Terminal wraps err as a TerminalError.
-func Terminal(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &TerminalError{Err: err}
-}
+// Terminal marks err as one that retrying cannot fix.
+func Terminal(err error) error { return railyard.Terminal(err) }
 
 // DecodeConfig decodes a step's evaluated configuration strictly into v:
 // unknown keys are errors. Errors are terminal.

@@ -8,18 +8,18 @@
 //     Stage's verification args, whose `${{ }}` expressions go through
 //     EvalFunc) and substitutes `{{args.x}}` into each metric;
 //  2. for each planned metric, side by side (workflow.Go), it keeps a
-//     MetricRun and loops: sleep run.NextDelay(metric) on a durable timer
+//     railyard.MetricRun and loops: sleep run.NextDelay(metric) on a durable timer
 //     (initialDelay, then interval, ErrorRetryInterval after an Error),
 //     call the Measure activity, run.Record the measurement, stop when
 //     run.Decide(metric) says done;
-//  3. Combine gives the analysis phase from the metrics' phases.
+//  3. railyard.Combine gives the analysis phase from the metrics' phases.
 //
 // As in Argo Rollouts, when one metric ends in anything but Successful the
 // run terminates: the other metrics stop, and one that had not finished
 // counts as Successful. A metric with interval and no count runs until then.
 //
-// Everything here except Measurer is pure and deterministic, so workflow
-// code may call it.
+// Plan is pure and deterministic; the bookkeeping a workflow keeps
+// (MetricRun, Combine) is in the root package.
 package verify
 
 import (
@@ -32,35 +32,23 @@ import (
 	"github.com/railyard/railyard/activities/expr"
 )
 
-// Phases of a measurement, a metric and an analysis (Argo Rollouts'
-// AnalysisPhase spelling).
+// Phases of a measurement, a metric and an analysis: the root package's.
 const (
-	PhasePending      = "Pending"
-	PhaseRunning      = "Running"
-	PhaseSuccessful   = "Successful"
-	PhaseFailed       = "Failed"
-	PhaseError        = "Error"
-	PhaseInconclusive = "Inconclusive"
+	PhasePending      = railyard.AnalysisPending
+	PhaseRunning      = railyard.AnalysisRunning
+	PhaseSuccessful   = railyard.AnalysisSuccessful
+	PhaseFailed       = railyard.AnalysisFailed
+	PhaseError        = railyard.AnalysisError
+	PhaseInconclusive = railyard.AnalysisInconclusive
 )
 
-// MeasureInput is the input of the Measure activity.
-type MeasureInput struct {
-	// Metric is the metric with its arguments already substituted.
-	Metric railyard.Metric `json:"metric"`
-	// Template names the AnalysisTemplate, for messages.
-	Template string `json:"template,omitempty"`
-}
-
-// Measurement is the outcome of one measurement. Phase is Successful,
-// Failed, Inconclusive or Error; Value is the measured value as text (JSON
-// for web results, "[0.99]" for Prometheus vectors).
-type Measurement struct {
-	Phase      string    `json:"phase"`
-	Value      string    `json:"value,omitempty"`
-	Message    string    `json:"message,omitempty"`
-	StartedAt  time.Time `json:"startedAt,omitzero"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
-}
+// The verification messages and bookkeeping are the root package's.
+type (
+	MeasureInput  = railyard.MeasureInput
+	Measurement   = railyard.Measurement
+	PlannedMetric = railyard.PlannedMetric
+	MetricRun     = railyard.MetricRun
+)
 
 // Measurer takes measurements. Its zero value is ready to use.
 type Measurer struct {

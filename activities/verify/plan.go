@@ -6,11 +6,6 @@ import (
 	"github.com/railyard/railyard"
 )
 
-// PlannedMetric is one metric ready to measure: arguments substituted.
-type PlannedMetric struct {
-	Template string          `json:"template"`
-	Metric   railyard.Metric `json:"metric"`
-}
 
 // Plan resolves the arguments of every template of project (ResolveArgs) and
 // substitutes them into its metrics (SubstituteMetric), in template order.

@@ -66,3 +66,5 @@ func TestPlan(t *testing.T) {
 		})
 	}
 }
+
+func ios(s string) *railyard.IntOrString { v := railyard.IntOrString(s); return &v }

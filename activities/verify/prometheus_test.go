@@ -107,7 +107,7 @@ func testPrometheusRun(t *testing.T, addr string) {
 			if phase != PhaseSuccessful || run.Count != 3 {
 				t.Fatalf("run ended %s after %d measurements: %s", phase, run.Count, msg)
 			}
-			if Combine(phase, PhaseSuccessful) != PhaseSuccessful {
+			if railyard.Combine(phase, PhaseSuccessful) != PhaseSuccessful {
 				t.Fatal("Combine of successes is not Successful")
 			}
 			return

@@ -1,11 +1,45 @@
-package verify
+package railyard
 
 import (
 	"fmt"
 	"time"
-
-	"github.com/railyard/railyard"
 )
+
+// Phases of a measurement, a metric and an analysis (Argo Rollouts'
+// AnalysisPhase spelling).
+const (
+	AnalysisPending      = "Pending"
+	AnalysisRunning      = "Running"
+	AnalysisSuccessful   = "Successful"
+	AnalysisFailed       = "Failed"
+	AnalysisError        = "Error"
+	AnalysisInconclusive = "Inconclusive"
+)
+
+// PlannedMetric is one metric ready to measure: arguments substituted.
+type PlannedMetric struct {
+	Template string `json:"template"`
+	Metric   Metric `json:"metric"`
+}
+
+// MeasureInput is the input of the Measure activity.
+type MeasureInput struct {
+	// Metric is the metric with its arguments already substituted.
+	Metric Metric `json:"metric"`
+	// Template names the AnalysisTemplate, for messages.
+	Template string `json:"template,omitempty"`
+}
+
+// Measurement is the outcome of one measurement. Phase is Successful,
+// Failed, Inconclusive or Error; Value is the measured value as text (JSON
+// for web results, "[0.99]" for Prometheus vectors).
+type Measurement struct {
+	Phase      string    `json:"phase"`
+	Value      string    `json:"value,omitempty"`
+	Message    string    `json:"message,omitempty"`
+	StartedAt  time.Time `json:"startedAt,omitzero"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
+}
 
 const (
 	// MeasurementHistory is how many measurements a MetricRun keeps; the
@@ -39,21 +73,21 @@ type MetricRun struct {
 // An unknown phase counts as an Error.
 func (r *MetricRun) Record(m Measurement) {
 	r.ConsecutiveSuccess++
-	if m.Phase != PhaseSuccessful {
+	if m.Phase != AnalysisSuccessful {
 		r.ConsecutiveSuccess = 0
 	}
 	switch m.Phase {
-	case PhaseSuccessful:
+	case AnalysisSuccessful:
 		r.Successful++
-	case PhaseFailed:
+	case AnalysisFailed:
 		r.Failed++
-	case PhaseInconclusive:
+	case AnalysisInconclusive:
 		r.Inconclusive++
 	default:
 		r.Error++
 		r.ConsecutiveError++
 	}
-	if m.Phase == PhaseSuccessful || m.Phase == PhaseFailed || m.Phase == PhaseInconclusive {
+	if m.Phase == AnalysisSuccessful || m.Phase == AnalysisFailed || m.Phase == AnalysisInconclusive {
 		r.Count++
 		r.ConsecutiveError = 0
 	}
@@ -87,18 +121,18 @@ func (r MetricRun) Last() (Measurement, bool) {
 //
 // A DryRun metric that ends in anything but Successful ends Successful, its
 // real outcome in the message, so that it does not fail the analysis.
-func (r MetricRun) Decide(metric railyard.Metric) (done bool, phase string, message string) {
+func (r MetricRun) Decide(metric Metric) (done bool, phase string, message string) {
 	done, phase, message = r.decide(metric)
-	if done && metric.DryRun && phase != PhaseSuccessful {
-		return true, PhaseSuccessful, fmt.Sprintf("dry run, would be %s: %s", phase, message)
+	if done && metric.DryRun && phase != AnalysisSuccessful {
+		return true, AnalysisSuccessful, fmt.Sprintf("dry run, would be %s: %s", phase, message)
 	}
 	return done, phase, message
 }
 
-func (r MetricRun) decide(metric railyard.Metric) (done bool, phase string, message string) {
+func (r MetricRun) decide(metric Metric) (done bool, phase string, message string) {
 	last, ok := r.Last()
 	if !ok {
-		return false, PhasePending, ""
+		return false, AnalysisPending, ""
 	}
 	if phase, why := r.limitBreached(metric); phase != "" {
 		msg := fmt.Sprintf("metric %q assessed %s due to %s", metric.Name, phase, why)
@@ -109,27 +143,27 @@ func (r MetricRun) decide(metric railyard.Metric) (done bool, phase string, mess
 	}
 	csl := metric.ConsecutiveSuccessLimit.Int(0)
 	if csl > 0 && r.ConsecutiveSuccess >= csl {
-		return true, PhaseSuccessful, fmt.Sprintf("metric %q: %d successful measurements in a row", metric.Name, r.ConsecutiveSuccess)
+		return true, AnalysisSuccessful, fmt.Sprintf("metric %q: %d successful measurements in a row", metric.Name, r.ConsecutiveSuccess)
 	}
 	if n, ok := EffectiveCount(metric); ok && r.Count >= n {
 		if csl > 0 {
-			return true, PhaseInconclusive, fmt.Sprintf("metric %q: %d measurements taken without %d successes in a row", metric.Name, r.Count, csl)
+			return true, AnalysisInconclusive, fmt.Sprintf("metric %q: %d measurements taken without %d successes in a row", metric.Name, r.Count, csl)
 		}
-		return true, PhaseSuccessful, fmt.Sprintf("metric %q: %d of %d measurements taken", metric.Name, r.Count, n)
+		return true, AnalysisSuccessful, fmt.Sprintf("metric %q: %d of %d measurements taken", metric.Name, r.Count, n)
 	}
-	return false, PhaseRunning, last.Message
+	return false, AnalysisRunning, last.Message
 }
 
 // limitBreached returns the phase and reason of a breached limit, or "".
-func (r MetricRun) limitBreached(metric railyard.Metric) (phase, why string) {
+func (r MetricRun) limitBreached(metric Metric) (phase, why string) {
 	if limit := metric.FailureLimit.Int(0); limit >= 0 && r.Failed > limit {
-		phase, why = PhaseFailed, fmt.Sprintf("failed (%d) > failureLimit (%d)", r.Failed, limit)
+		phase, why = AnalysisFailed, fmt.Sprintf("failed (%d) > failureLimit (%d)", r.Failed, limit)
 	}
 	if limit := metric.InconclusiveLimit.Int(0); r.Inconclusive > limit {
-		phase, why = PhaseInconclusive, fmt.Sprintf("inconclusive (%d) > inconclusiveLimit (%d)", r.Inconclusive, limit)
+		phase, why = AnalysisInconclusive, fmt.Sprintf("inconclusive (%d) > inconclusiveLimit (%d)", r.Inconclusive, limit)
 	}
 	if limit := metric.ConsecutiveErrorLimit.Int(DefaultConsecutiveErrorLimit); r.ConsecutiveError > limit {
-		phase, why = PhaseError, fmt.Sprintf("consecutiveErrors (%d) > consecutiveErrorLimit (%d)", r.ConsecutiveError, limit)
+		phase, why = AnalysisError, fmt.Sprintf("consecutiveErrors (%d) > consecutiveErrorLimit (%d)", r.ConsecutiveError, limit)
 	}
 	return phase, why
 }
@@ -137,7 +171,7 @@ func (r MetricRun) limitBreached(metric railyard.Metric) (phase, why string) {
 // EffectiveCount is how many measurements complete a metric (Argo Rollouts'
 // Metric.EffectiveCount): count when set and non-zero; else 1 without
 // interval; else none (ok false: the metric runs until terminated).
-func EffectiveCount(metric railyard.Metric) (n int, ok bool) {
+func EffectiveCount(metric Metric) (n int, ok bool) {
 	if c := metric.Count.Int(0); c != 0 {
 		return c, true
 	}
@@ -149,12 +183,12 @@ func EffectiveCount(metric railyard.Metric) (n int, ok bool) {
 
 // NextDelay is how long to wait before the next measurement: initialDelay
 // before the first, ErrorRetryInterval after an Error, interval otherwise.
-func (r MetricRun) NextDelay(metric railyard.Metric) time.Duration {
+func (r MetricRun) NextDelay(metric Metric) time.Duration {
 	last, ok := r.Last()
 	switch {
 	case !ok:
 		return metric.InitialDelay.Duration()
-	case last.Phase != PhaseSuccessful && last.Phase != PhaseFailed && last.Phase != PhaseInconclusive:
+	case last.Phase != AnalysisSuccessful && last.Phase != AnalysisFailed && last.Phase != AnalysisInconclusive:
 		return ErrorRetryInterval
 	default:
 		return metric.Interval.Duration()
@@ -163,12 +197,12 @@ func (r MetricRun) NextDelay(metric railyard.Metric) time.Duration {
 
 // worseness orders phases from best to worst, as Argo Rollouts does.
 var worseness = map[string]int{
-	PhaseSuccessful:   0,
-	PhaseRunning:      1,
-	PhasePending:      2,
-	PhaseInconclusive: 3,
-	PhaseError:        4,
-	PhaseFailed:       5,
+	AnalysisSuccessful:   0,
+	AnalysisRunning:      1,
+	AnalysisPending:      2,
+	AnalysisInconclusive: 3,
+	AnalysisError:        4,
+	AnalysisFailed:       5,
 }
 
 // Combine is the phase of an analysis from the phases of its metrics: the
@@ -176,10 +210,10 @@ var worseness = map[string]int{
 // Inconclusive < Error < Failed. An unknown phase counts as Error; no
 // phases at all is Successful.
 func Combine(phases ...string) string {
-	worst := PhaseSuccessful
+	worst := AnalysisSuccessful
 	for _, p := range phases {
 		if _, known := worseness[p]; !known {
-			p = PhaseError
+			p = AnalysisError
 		}
 		if worseness[p] > worseness[worst] {
 			worst = p

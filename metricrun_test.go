@@ -1,0 +1,178 @@
+package railyard
+
+import (
+	"testing"
+	"time"
+)
+
+func ios(s string) *IntOrString { v := IntOrString(s); return &v }
+
+// phases turns "SFIE" into measurements.
+func phases(s string) []Measurement {
+	names := map[rune]string{'S': AnalysisSuccessful, 'F': AnalysisFailed, 'I': AnalysisInconclusive, 'E': AnalysisError}
+	var out []Measurement
+	for _, r := range s {
+		out = append(out, Measurement{Phase: names[r], Message: "m" + string(r)})
+	}
+	return out
+}
+
+func withSuccess(m Metric, n string) Metric {
+	m.ConsecutiveSuccessLimit = ios(n)
+	return m
+}
+
+func dry(m Metric) Metric {
+	m.DryRun = true
+	return m
+}
+
+func TestDecide(t *testing.T) {
+	once := Metric{Name: "m"}
+	three := Metric{Name: "m", Interval: "1m", Count: ios("3")}
+	forever := Metric{Name: "m", Interval: "1m"}
+	tests := []struct {
+		name     string
+		metric   Metric
+		measured string
+		done     bool
+		phase    string
+		message  string
+	}{
+		{"nothing yet", once, "", false, AnalysisPending, ""},
+		{"single success", once, "S", true, AnalysisSuccessful, `metric "m": 1 of 1 measurements taken`},
+		{"single failure", once, "F", true, AnalysisFailed, `metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"single inconclusive", once, "I", true, AnalysisInconclusive, `metric "m" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0): mI`},
+		{"error is retried", once, "E", false, AnalysisRunning, "mE"},
+		{"four errors in a row are retried", once, "EEEE", false, AnalysisRunning, "mE"},
+		{"five errors in a row", once, "EEEEE", true, AnalysisError, `metric "m" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): mE`},
+		{"errors reset by a success", three, "EEEESEEEES", false, AnalysisRunning, "mS"},
+		{"errors do not count", once, "EES", true, AnalysisSuccessful, `metric "m": 1 of 1 measurements taken`},
+		{"count running", three, "SS", false, AnalysisRunning, "mS"},
+		{"count reached", three, "SSS", true, AnalysisSuccessful, `metric "m": 3 of 3 measurements taken`},
+		{"failure within count", three, "SF", true, AnalysisFailed, `metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"failure limit tolerates", withLimits(three, "1", "", ""), "FSS", true, AnalysisSuccessful, `metric "m": 3 of 3 measurements taken`},
+		{"failure limit exceeded", withLimits(three, "1", "", ""), "FF", true, AnalysisFailed, `metric "m" assessed Failed due to failed (2) > failureLimit (1): mF`},
+		{"negative failure limit", withLimits(three, "-1", "", ""), "FFF", true, AnalysisSuccessful, `metric "m": 3 of 3 measurements taken`},
+		{"inconclusive limit", withLimits(three, "", "1", ""), "IS", false, AnalysisRunning, "mS"},
+		{"error limit 0", withLimits(three, "", "", "0"), "E", true, AnalysisError, `metric "m" assessed Error due to consecutiveErrors (1) > consecutiveErrorLimit (0): mE`},
+		{"error beats failure", withLimits(three, "", "", "0"), "FE", true, AnalysisError, `metric "m" assessed Error due to consecutiveErrors (1) > consecutiveErrorLimit (0): mE`},
+		{"no count with interval runs on", forever, "SSSSSSSSSSSS", false, AnalysisRunning, "mS"},
+		{"count 0 with interval runs on", withCount(forever, "0"), "SS", false, AnalysisRunning, "mS"},
+		{"failure stops an endless metric", forever, "SSF", true, AnalysisFailed, `metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"consecutive successes end an endless metric", withSuccess(withLimits(forever, "-1", "", ""), "3"), "FSFSSS", true, AnalysisSuccessful,
+			`metric "m": 3 successful measurements in a row`},
+		{"consecutive successes reset", withSuccess(withLimits(forever, "-1", "", ""), "3"), "SSFSS", false, AnalysisRunning, "mS"},
+		{"failure limit beats consecutive successes", withSuccess(withLimits(forever, "1", "", ""), "3"), "SFSF", true, AnalysisFailed,
+			`metric "m" assessed Failed due to failed (2) > failureLimit (1): mF`},
+		{"count reached without the successes", withSuccess(withLimits(three, "-1", "", ""), "3"), "SFS", true, AnalysisInconclusive,
+			`metric "m": 3 measurements taken without 3 successes in a row`},
+		{"dry run failure counts as success", dry(once), "F", true, AnalysisSuccessful,
+			`dry run, would be Failed: metric "m" assessed Failed due to failed (1) > failureLimit (0): mF`},
+		{"dry run success", dry(once), "S", true, AnalysisSuccessful, `metric "m": 1 of 1 measurements taken`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r MetricRun
+			for _, m := range phases(tc.measured) {
+				r.Record(m)
+			}
+			done, phase, msg := r.Decide(tc.metric)
+			if done != tc.done || phase != tc.phase || msg != tc.message {
+				t.Fatalf("Decide = %v, %q, %q; want %v, %q, %q", done, phase, msg, tc.done, tc.phase, tc.message)
+			}
+		})
+	}
+}
+
+func withLimits(m Metric, failure, inconclusive, consecutiveError string) Metric {
+	if failure != "" {
+		m.FailureLimit = ios(failure)
+	}
+	if inconclusive != "" {
+		m.InconclusiveLimit = ios(inconclusive)
+	}
+	if consecutiveError != "" {
+		m.ConsecutiveErrorLimit = ios(consecutiveError)
+	}
+	return m
+}
+
+func withCount(m Metric, c string) Metric { m.Count = ios(c); return m }
+
+func TestRecordKeepsHistoryBounded(t *testing.T) {
+	var r MetricRun
+	for _, m := range phases("SFIEEEESSSSSSSSSSS") {
+		r.Record(m)
+	}
+	if len(r.Measurements) != MeasurementHistory {
+		t.Fatalf("kept %d measurements, want %d", len(r.Measurements), MeasurementHistory)
+	}
+	got := [6]int{r.Count, r.Successful, r.Failed, r.Inconclusive, r.Error, r.ConsecutiveError}
+	if want := [6]int{14, 12, 1, 1, 4, 0}; got != want {
+		t.Fatalf("count, successful, failed, inconclusive, error, consecutiveError = %v, want %v", got, want)
+	}
+}
+
+func TestNextDelay(t *testing.T) {
+	m := Metric{Interval: "1m", InitialDelay: "30s"}
+	tests := []struct {
+		name     string
+		metric   Metric
+		measured string
+		want     time.Duration
+	}{
+		{"first waits initialDelay", m, "", 30 * time.Second},
+		{"first without initialDelay", Metric{Interval: "1m"}, "", 0},
+		{"then interval", m, "S", time.Minute},
+		{"after failure interval", m, "F", time.Minute},
+		{"after an error", m, "SE", ErrorRetryInterval},
+		{"error without interval", Metric{}, "E", ErrorRetryInterval},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r MetricRun
+			for _, x := range phases(tc.measured) {
+				r.Record(x)
+			}
+			if got := r.NextDelay(tc.metric); got != tc.want {
+				t.Fatalf("NextDelay = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCombine(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{nil, AnalysisSuccessful},
+		{[]string{AnalysisSuccessful, AnalysisSuccessful}, AnalysisSuccessful},
+		{[]string{AnalysisSuccessful, AnalysisInconclusive}, AnalysisInconclusive},
+		{[]string{AnalysisInconclusive, AnalysisError, AnalysisSuccessful}, AnalysisError},
+		{[]string{AnalysisError, AnalysisFailed, AnalysisInconclusive}, AnalysisFailed},
+		{[]string{AnalysisFailed, AnalysisError}, AnalysisFailed},
+		{[]string{AnalysisSuccessful, AnalysisRunning}, AnalysisRunning},
+		{[]string{AnalysisSuccessful, "Bogus"}, AnalysisError},
+	}
+	for _, tc := range tests {
+		t.Run(join(tc.in), func(t *testing.T) {
+			if got := Combine(tc.in...); got != tc.want {
+				t.Fatalf("Combine(%v) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func join(s []string) string {
+	out := "none"
+	for i, p := range s {
+		if i == 0 {
+			out = p
+		} else {
+			out += "," + p
+		}
+	}
+	return out
+}
