@@ -6,7 +6,6 @@ import (
 	"github.com/railyard/railyard"
 )
 
-
 // Plan resolves the arguments of every template of project (ResolveArgs) and
 // substitutes them into its metrics (SubstituteMetric), in template order.
 // Like Kargo, which flattens a Stage's templates into one AnalysisRun, it
