@@ -249,8 +249,23 @@ func runMessage(t *testing.T, m fuzzMessage, payload json.RawMessage) *fuzzUpdat
 			env.SignalWorkflow(m.name, payload)
 		}
 	}, 10*time.Second)
-	env.RegisterDelayedCallback(func() { checkRejections(t, env, m) }, 20*time.Second)
-	env.RegisterDelayedCallback(env.CancelWorkflow, 30*time.Second)
+	env.RegisterDelayedCallback(func() {
+		checkRejections(t, env, m)
+		if m.workflow == PipelineWorkflowType && !env.IsWorkflowCompleted() {
+			checkFreight(t, queryFreight(t, env))
+		}
+	}, 20*time.Second)
+	var cancel func()
+	waits := 0
+	cancel = func() { // once the update has completed
+		if u.accepted > u.complete && waits < 20 {
+			waits++
+			env.RegisterDelayedCallback(cancel, 30*time.Second)
+			return
+		}
+		env.CancelWorkflow()
+	}
+	env.RegisterDelayedCallback(cancel, 30*time.Second)
 	start()
 	if m.update {
 		u.check(m.name)
@@ -283,6 +298,22 @@ func checkRejections(t *testing.T, env *testsuite.TestWorkflowEnvironment, m fuz
 		if r.Signal == "" || strings.TrimSpace(r.Reason) == "" {
 			t.Fatalf("rejection without signal or reason: %+v", r)
 		}
+	}
+}
+
+// checkFreight: a Pipeline's Freight have distinct IDs and distinct valid
+// aliases, whatever it was told.
+func checkFreight(t *testing.T, fs []railyard.Freight) {
+	t.Helper()
+	ids, aliases := map[string]bool{}, map[string]bool{}
+	for _, f := range fs {
+		if err := railyard.ValidAlias(f.Alias); err != nil {
+			t.Fatalf("freight %s has an invalid alias: %v", f.ID, err)
+		}
+		if ids[f.ID] || aliases[f.Alias] {
+			t.Fatalf("freight %s (%s) is not unique", f.ID, f.Alias)
+		}
+		ids[f.ID], aliases[f.Alias] = true, true
 	}
 }
 
