@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
@@ -222,6 +223,10 @@ func quietEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
+	// Workflow code that spins is still caught, but a loaded machine (the
+	// fuzzer keeps every core busy) is not taken for a deadlock.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 5 * time.Second})
+	env.SetTestTimeout(time.Minute)
 	RegisterWorkflows(env)
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", mock.Anything, mock.Anything).Return(nil)
 	return env
@@ -267,13 +272,13 @@ func runMessage(t *testing.T, m fuzzMessage, payload json.RawMessage) *fuzzUpdat
 	}
 	env.RegisterDelayedCallback(cancel, 30*time.Second)
 	start()
-	if m.update {
-		u.check(m.name)
-	}
 	var canceled *temporal.CanceledError
 	var can *workflow.ContinueAsNewError
 	if err := env.GetWorkflowError(); err != nil && !errors.As(err, &canceled) && !errors.As(err, &can) {
 		t.Fatalf("%s workflow failed after %s %s: %v", m.workflow, m.name, payload, err)
+	}
+	if m.update {
+		u.check(m.name)
 	}
 	return u
 }
