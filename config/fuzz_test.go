@@ -16,22 +16,25 @@ import (
 	railyard "github.com/railyard/railyard"
 )
 
-// manifestSeeds are the repository's own manifests: every config fixture
-// (a directory's files joined as one multi-document stream) and the
-// quickstart example.
+// manifestSeeds are the repository's own manifests: each document of every
+// config fixture on its own (small inputs keep the fuzzer fast), and whole
+// projects as multi-document streams: the Kargo quickstart fixture (a
+// directory's files joined) and the quickstart example.
 func manifestSeeds(f *testing.F) [][]byte {
 	f.Helper()
 	var seeds [][]byte
 	for _, dir := range []string{"testdata/valid", "testdata/invalid"} {
 		for _, fixture := range fixturePaths(f, dir) {
-			seeds = append(seeds, readFixture(f, fixture))
+			for _, doc := range splitDocuments(readFixture(f, fixture)) {
+				seeds = append(seeds, doc.text)
+			}
 		}
 	}
 	b, err := os.ReadFile("../examples/quickstart/project.yaml.tmpl")
 	if err != nil {
 		f.Fatal(err)
 	}
-	return append(seeds, b)
+	return append(seeds, b, readFixture(f, "testdata/valid/kargo-quickstart"))
 }
 
 func fixturePaths(f *testing.F, dir string) []string {
