@@ -10,22 +10,24 @@ BIN          ?= bin
 TEST_TIMEOUT ?= 30m
 TESTFLAGS    ?=
 BENCHTIME    ?= 1x
+FUZZTIME     ?= 10s
+FUZZMINIMIZETIME ?= 2s
 QUICKSTART   ?= examples/quickstart/run.sh
 WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: help build test run lint bench
+.PHONY: help build test fuzz run lint bench
 
 help: ## list the targets
 	@echo "Railyard make targets (Go toolchain: $$($(GO) env GOVERSION), GOTOOLCHAIN=$(GOTOOLCHAIN)):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  \1\t\2/' | expand -t 10
-	@echo "Variables: TEST_TIMEOUT=$(TEST_TIMEOUT) TESTFLAGS=$(TESTFLAGS) BENCHTIME=$(BENCHTIME) BIN=$(BIN)"
+	@echo "Variables: TEST_TIMEOUT=$(TEST_TIMEOUT) TESTFLAGS=$(TESTFLAGS) BENCHTIME=$(BENCHTIME) FUZZTIME=$(FUZZTIME) BIN=$(BIN)"
 
 build: ## build bin/railyard-worker and bin/railyard (a cold build takes ~4 min)
 	@test -d starter || { echo "build: starter/ does not exist yet; bin/railyard cannot be built" >&2; exit 1; }
 	$(GO) build -o $(BIN)/railyard-worker ./worker
 	$(GO) build -o $(BIN)/railyard ./starter
 
-test: ## go test ./... with a generous timeout, then a summary line (log in bin/test.log)
+test: ## go test ./... with a generous timeout and a summary line (log in bin/test.log), then make fuzz
 	@mkdir -p $(BIN)
 	@start=$$(date +%s); status=0; \
 	$(GO) test -timeout $(TEST_TIMEOUT) $(TESTFLAGS) ./... 2>&1 | tee $(BIN)/test.log || status=$$?; \
@@ -34,6 +36,27 @@ test: ## go test ./... with a generous timeout, then a summary line (log in bin/
 	none=$$(grep -cE '^\?\s' $(BIN)/test.log || true); \
 	echo "make test: $$ok packages ok, $$failed failed, $$none without tests, $$(( $$(date +%s) - start ))s (log: $(BIN)/test.log)"; \
 	exit $$status
+	@$(MAKE) --no-print-directory fuzz
+
+# Every `func FuzzX` in a *_test.go file of the main module, as package:FuzzX.
+FUZZ_TARGETS ?= $(shell grep -rHoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' --exclude-dir=tools --exclude-dir=.git . | sed -E 's|^(.*)/[^/]+_test\.go:func (Fuzz.*)$$|\1:\2|' | sort)
+
+fuzz: ## run every fuzz target for FUZZTIME (10s; 0 skips) and print its executions (logs in bin/fuzz/)
+	@mkdir -p $(BIN)/fuzz
+	@if [ "$(FUZZTIME)" = 0 ]; then echo "make fuzz: skipped (FUZZTIME=0)"; exit 0; fi; \
+	total=$$(date +%s); failed=0; \
+	for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; log=$(BIN)/fuzz/$$name.log; start=$$(date +%s); status=0; \
+		nice -n 10 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) \
+			$$pkg >$$log 2>&1 || status=$$?; \
+		execs=$$(grep -oE 'execs: [0-9]+' $$log | tail -n 1 | grep -oE '[0-9]+' || echo 0); \
+		corpus=$$(grep -oE 'total: [0-9]+' $$log | tail -n 1 | grep -oE '[0-9]+' || echo 0); \
+		if [ $$status -eq 0 ]; then result=ok; else result=FAILED; failed=$$((failed + 1)); tail -n 40 $$log; fi; \
+		printf 'make fuzz: %-22s %-18s %9s execs in %s, corpus %s, %ss with the build: %s\n' \
+			$$name $$pkg $$execs $(FUZZTIME) $$corpus $$(( $$(date +%s) - start )) $$result; \
+	done; \
+	echo "make fuzz: $$(echo $(FUZZ_TARGETS) | wc -w) targets, $$failed failed, $$(( $$(date +%s) - total ))s (logs: $(BIN)/fuzz/; a crasher is saved under the package's testdata/fuzz/)"; \
+	[ $$failed -eq 0 ]
 
 run: build ## build, then run examples/quickstart/run.sh
 	@test -x $(QUICKSTART) || { echo "run: $(QUICKSTART) is missing or not executable" >&2; exit 1; }

@@ -81,30 +81,29 @@ func checkCalls(node ast.Node, scope string) string {
 	return c.msg
 }
 
-// checkTemplate reports ${{ … }} expressions in s that do not parse or
-// call functions wrongly (see checkExpression).
+// checkTemplate reports expressions in s (between either pair of
+// railyard.TemplateDelimiters) that are not closed, are empty, do not parse
+// or call functions wrongly (see checkExpression).
 func checkTemplate(r *report, src source, field, scope, s string) {
 	for {
-		i := strings.Index(s, "${{")
-		if i < 0 {
-			return
-		}
-		s = s[i+3:]
-		j := strings.Index(s, "}}")
-		if j < 0 {
-			r.add(src, field, "\"${{\" is not closed by \"}}\"")
-			return
-		}
-		tree, err := parser.Parse(s[:j])
+		_, code, after, err := railyard.NextExpression(s)
 		if err != nil {
-			r.add(src, field, "expression %q does not parse: %s", strings.TrimSpace(s[:j]), oneLine(err.Error()))
+			r.add(src, field, "%s", err)
+			return
+		}
+		if code == "" {
+			return
+		}
+		tree, err := parser.Parse(code)
+		if err != nil {
+			r.add(src, field, "expression %q does not parse: %s", strings.TrimSpace(code), oneLine(err.Error()))
 			return
 		}
 		if msg := checkCalls(tree.Node, scope); msg != "" {
-			r.add(src, field, "expression %q: %s", strings.TrimSpace(s[:j]), msg)
+			r.add(src, field, "expression %q: %s", strings.TrimSpace(code), msg)
 			return
 		}
-		s = s[j+2:]
+		s = after
 	}
 }
 

@@ -115,6 +115,9 @@ func (p *pipeline) stageEvent(ev StageEvent) {
 	}
 	for _, id := range workflow.DeterministicKeys(ev.Aliases) {
 		alias := ev.Aliases[id]
+		if railyard.ValidAlias(alias) != nil {
+			continue // the set-freight-alias step refuses it; an old or forged event may not
+		}
 		if i := p.findFreight(id); i >= 0 && !p.aliasTaken(alias) {
 			p.Freight[i].Alias = alias
 		}

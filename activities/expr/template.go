@@ -22,16 +22,14 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/railyard/railyard"
 )
-
-type delimiters struct{ open, close string }
-
-var delims = []delimiters{{"${{", "}}"}, {"${%", "%}"}}
 
 // HasExpression reports whether s contains an expression delimiter.
 func HasExpression(s string) bool {
-	for _, d := range delims {
-		if strings.Contains(s, d.open) {
+	for _, d := range railyard.TemplateDelimiters {
+		if strings.Contains(s, d[0]) {
 			return true
 		}
 	}
@@ -55,7 +53,7 @@ func (e *Evaluator) Template(tmpl string) (any, error) {
 func (e *Evaluator) render(tmpl string) (string, error) {
 	var b strings.Builder
 	for {
-		before, code, after, err := nextExpression(tmpl)
+		before, code, after, err := railyard.NextExpression(tmpl)
 		if err != nil {
 			return "", err
 		}
@@ -74,30 +72,6 @@ func (e *Evaluator) render(tmpl string) (string, error) {
 		b.WriteString(text)
 		tmpl = after
 	}
-}
-
-// nextExpression splits tmpl around its first expression. When there is none
-// it returns tmpl as before and empty code and after.
-func nextExpression(tmpl string) (before, code, after string, err error) {
-	start, d := -1, delimiters{}
-	for _, c := range delims {
-		if i := strings.Index(tmpl, c.open); i >= 0 && (start < 0 || i < start) {
-			start, d = i, c
-		}
-	}
-	if start < 0 {
-		return tmpl, "", "", nil
-	}
-	body := tmpl[start+len(d.open):]
-	end := strings.Index(body, d.close)
-	if end < 0 {
-		return "", "", "", fmt.Errorf("unclosed expression: no %q after %q", d.close, d.open)
-	}
-	code = body[:end]
-	if strings.TrimSpace(code) == "" {
-		return "", "", "", fmt.Errorf("empty expression in %q", tmpl)
-	}
-	return tmpl[:start], code, body[end+len(d.close):], nil
 }
 
 // textOf renders an expression result for insertion into a template.

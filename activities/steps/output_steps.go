@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/railyard/railyard"
 )
 
 // ComposeOutput is the `compose-output` step: its free-form config becomes
@@ -71,6 +73,9 @@ func (SetFreightAlias) Run(_ context.Context, _ *Context, raw json.RawMessage) (
 	}
 	if c.Name == "" || c.Alias == "" {
 		return Result{}, Terminal(fmt.Errorf("set-freight-alias config: name and alias are required"))
+	}
+	if err := railyard.ValidAlias(c.Alias); err != nil {
+		return Result{}, Terminal(fmt.Errorf("set-freight-alias config: %w", err))
 	}
 	return Succeeded(map[string]any{"name": c.Name, "alias": c.Alias}), nil
 }
