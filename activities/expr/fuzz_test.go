@@ -29,7 +29,7 @@ func fuzzEvaluator() *Evaluator {
 		"m": map[string]any{"a": 1, "b": []any{true}}}
 	outputs := map[string]map[string]any{"step-1": {"commit": "0123abcd", "pr": map[string]any{"id": 7}}}
 	secrets := StaticSecrets{"demo": {"db": {"user": "u", "password": "p"}}}
-	steps := []StepStatus{{Alias: "step-1", Status: "Succeeded"}}
+	steps := []railyard.StepState{{Alias: "step-1", Status: "Succeeded"}}
 	return New(PromotionEnv(pc, vars, outputs),
 		FreightFunctions(Freight{Collection: railyard.NewCollection(ref), Warehouses: []railyard.Warehouse{wh},
 			Empty: &EmptySlots{}}),
