@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/argocd"
 	"github.com/railyard/railyard/activities/steps"
 	"github.com/railyard/railyard/activities/verify"
 )
@@ -44,6 +45,7 @@ type Activities struct {
 	Charts ChartDiscoverer
 	Steps  *steps.Engine
 	Verify *verify.Measurer
+	ArgoCD *argocd.Clusters // clusters holding Argo CD's Applications
 }
 
 // Error types of non-retryable application errors, for workflows to match.
@@ -68,6 +70,8 @@ func classify(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, nil)
 	case errors.Is(err, railyard.ErrInvalid), errors.As(err, &terminal):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, nil)
+	case errors.Is(err, argocd.ErrNoCluster):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotSupported, nil)
 	case errors.Is(err, railyard.ErrNotSupported):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotSupported, nil)
 	}

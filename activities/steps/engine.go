@@ -73,6 +73,8 @@ type StepResponse struct {
 	Output     map[string]any `json:"output,omitempty"`
 	Terminal   bool           `json:"terminal,omitempty"`
 	RetryAfter time.Duration  `json:"retryAfter,omitempty"`
+	// HealthChecks: the Applications a succeeded argocd-update updated.
+	HealthChecks []railyard.AppRef `json:"healthChecks,omitempty"`
 	// TaskAlias/TaskOutput: compose-output inside a task also publishes its
 	// output under the task's alias.
 	TaskAlias  string         `json:"taskAlias,omitempty"`
@@ -164,6 +166,9 @@ func unknownStep(uses string) error {
 // invoke runs the runner under the step's timeout and converts its outcome.
 func (e *Engine) invoke(ctx context.Context, req StepRequest, r Runner, config json.RawMessage) StepResponse {
 	timeout := StepTimeout(req.Step)
+	if d, ok := r.(interface{ DefaultTimeout() time.Duration }); ok && timeout == 0 {
+		timeout = d.DefaultTimeout()
+	}
 	if timeout > 0 {
 		left := timeout - e.now().Sub(e.startedAt(req))
 		if left <= 0 {
@@ -173,7 +178,9 @@ func (e *Engine) invoke(ctx context.Context, req StepRequest, r Runner, config j
 		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
 	}
-	res, err := r.Run(ctx, e.stepContext(req), config)
+	sc := e.stepContext(req)
+	sc.Timeout = timeout
+	res, err := r.Run(ctx, sc, config)
 	if err != nil {
 		return e.fromError(ctx, req, timeout, err)
 	}
@@ -193,6 +200,9 @@ func (e *Engine) fromError(ctx context.Context, req StepRequest, timeout time.Du
 
 func (e *Engine) fromResult(req StepRequest, r Runner, res Result) StepResponse {
 	out := StepResponse{Status: res.Status, Message: res.Message, Output: res.Output}
+	if res.Status == StatusSucceeded {
+		out.HealthChecks = res.HealthChecks
+	}
 	switch res.Status {
 	case "":
 		out.Status = StatusSucceeded
