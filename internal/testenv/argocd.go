@@ -42,7 +42,8 @@ type ArgoCD struct {
 // PlayArgoCD starts the controller loop until the test ends; outcome
 // decides each sync (nil: Healthy at the target revision).
 func (k *Kube) PlayArgoCD(namespace string, outcome func(app *unstructured.Unstructured) SyncOutcome) *ArgoCD {
-	a := &ArgoCD{kube: k, namespace: namespace, outcome: outcome, inFlight: map[string]bool{}}
+	a := k.ArgoCDStatus(namespace)
+	a.outcome = outcome
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	k.t.Cleanup(func() { cancel(); <-done })
@@ -57,6 +58,12 @@ func (k *Kube) PlayArgoCD(namespace string, outcome func(app *unstructured.Unstr
 		}
 	}()
 	return a
+}
+
+// ArgoCDStatus writes Applications' status as Argo CD's controller would,
+// without picking up operations (SetHealth only).
+func (k *Kube) ArgoCDStatus(namespace string) *ArgoCD {
+	return &ArgoCD{kube: k, namespace: namespace, inFlight: map[string]bool{}}
 }
 
 // SetOutcome changes how the next syncs end.
