@@ -115,6 +115,10 @@ type Operation struct {
 	Message   string   // status.operationState.message
 	Synced    []string // status.operationState.syncResult.revision(s)
 	HasResult bool
+	// Requested is set while an operation waits on the resource for Argo
+	// CD's controller to start it: the promotion that requested it, or
+	// "(other)" for someone else's.
+	Requested string
 }
 
 // CurrentOperation reads status.operationState (and the operation it
@@ -129,6 +133,15 @@ func CurrentOperation(app *unstructured.Unstructured) Operation {
 		m, _ := raw.(map[string]any)
 		if m["name"] == InfoPromotion {
 			op.Promotion, _ = m["value"].(string)
+		}
+	}
+	if _, ok := app.Object["operation"].(map[string]any); ok {
+		op.Requested = "(other)"
+		pending, _, _ := unstructured.NestedSlice(app.Object, "operation", "info")
+		for _, raw := range pending {
+			if m, _ := raw.(map[string]any); m["name"] == InfoPromotion {
+				op.Requested, _ = m["value"].(string)
+			}
 		}
 	}
 	res, ok, _ := unstructured.NestedMap(app.Object, "status", "operationState", "syncResult")

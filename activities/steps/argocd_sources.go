@@ -208,6 +208,10 @@ const (
 // ended → done or failed as Argo CD says.
 func decideSync(op argocd.Operation, promotion string, desired []string) (syncAction, string) {
 	switch {
+	case op.Requested == promotion:
+		return actionWait, "sync requested; waiting for Argo CD to start it"
+	case op.Requested != "":
+		return actionWait, "waiting for Argo CD to start an operation requested by someone else"
 	case op.Phase == "":
 		return actionRequest, ""
 	case op.Promotion != promotion && !op.Done():

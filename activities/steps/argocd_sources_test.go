@@ -85,6 +85,9 @@ func TestDecideSync(t *testing.T) {
 		wanted []string
 	}{
 		{"no operation", argocd.Operation{}, actionRequest, "", nil},
+		{"ours requested, not started", argocd.Operation{Requested: "dev.2"}, actionWait, "waiting for Argo CD to start it", nil},
+		{"someone's requested over a finished one", argocd.Operation{Requested: "(other)", Phase: "Succeeded", Promotion: "dev.2"},
+			actionWait, "requested by someone else", nil},
 		{"someone else's running", argocd.Operation{Phase: "Running", Initiator: "admin"}, actionWait, "started by admin", nil},
 		{"someone else's done", argocd.Operation{Phase: "Succeeded", Initiator: "admin", HasResult: true}, actionRequest, "", nil},
 		{"an earlier promotion's running", argocd.Operation{Phase: "Running", Promotion: "dev.1"}, actionWait, "dev.1", nil},
