@@ -30,7 +30,7 @@ func TestStageHealth(t *testing.T) {
 		{Phase: railyard.HealthDegraded, Message: "Degraded: Back-off restarting failed container"},
 	}
 	var watches []activities.HealthInput
-	r.env.OnActivity(acts.WatchHealth, mock.Anything, mock.Anything).After(10*time.Second).Return(
+	r.env.OnActivity(acts.WatchHealth, mock.Anything, mock.Anything).After(10 * time.Second).Return(
 		func(_ context.Context, in activities.HealthInput) (railyard.StageHealth, error) {
 			watches = append(watches, in)
 			if n := len(watches); n <= len(health) {
