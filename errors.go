@@ -14,6 +14,19 @@ var (
 	ErrUnauthenticated = errors.New("authentication rejected")
 )
 
+// NewKind returns a package's own sentinel error, with its own message,
+// that also matches kind (one of the sentinels above) for errors.Is and so
+// for IsTerminal.
+func NewKind(msg string, kind error) error { return &kindError{msg: msg, kind: kind} }
+
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
 // TerminalError marks an error that retrying cannot fix, whatever it wraps.
 type TerminalError struct{ Err error }
 

@@ -24,6 +24,7 @@ func TestIsTerminal(t *testing.T) {
 		{"ambiguous", fmt.Errorf("two images: %w", ErrAmbiguous), true},
 		{"not supported", fmt.Errorf("sigv4: %w", ErrNotSupported), true},
 		{"rejected", fmt.Errorf("push: %w", ErrRejected), true},
+		{"own kind", fmt.Errorf("merging: %w", NewKind("merge conflict", ErrRejected)), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,6 +32,10 @@ func TestIsTerminal(t *testing.T) {
 				t.Fatalf("IsTerminal(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
+	}
+	conflict := NewKind("merge conflict", ErrRejected)
+	if err := fmt.Errorf("merging: %w", conflict); !errors.Is(err, conflict) || err.Error() != "merging: merge conflict" {
+		t.Fatalf("NewKind: %v", err)
 	}
 	if Terminal(nil) != nil {
 		t.Fatal("Terminal(nil) is not nil")

@@ -72,7 +72,7 @@ var allowed = map[string][]string{
 	"e2e":                        {".", "activities", "workflows", "internal/testenv", "internal/devserver"},
 	"examples/quickstart/feeder": {},
 	"starter":                    {".", "config", "dashboard", "workflows"},
-	"worker": {".", "activities", "activities/charts", "activities/creds", "activities/git", "activities/registry",
+	"worker": {".", "activities", "activities/argocd", "activities/charts", "activities/creds", "activities/git", "activities/registry",
 		"activities/steps", "activities/verify", "dashboard", "internal/devserver", "internal/webhook", "workflows"},
 }
 

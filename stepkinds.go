@@ -1,7 +1,5 @@
 package railyard
 
-import "strings"
-
 // SupportedSteps lists the step kinds Railyard runs.
 var SupportedSteps = []string{
 	"git-clone", "git-clear", "git-commit", "git-push", "git-tag",
@@ -11,12 +9,12 @@ var SupportedSteps = []string{
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
 	"toml-update", "toml-parse", "tar", "untar",
 	"http", "http-download", "oci-download", "oci-push", "compose-output", "set-freight-alias", "fail",
+	"argocd-update", "argocd-wait",
 }
 
 // UnsupportedSteps lists Kargo step kinds that Railyard does not run yet.
 var UnsupportedSteps = []string{
 	"github-push",
-	"argocd-update", "argocd-wait",
 	"set-metadata",
 }
 
@@ -29,7 +27,7 @@ func StepKind(uses string) string {
 		}
 	}
 	for _, s := range UnsupportedSteps {
-		if s == uses || (strings.HasPrefix(uses, "argocd-") && strings.HasPrefix(s, "argocd-")) {
+		if s == uses {
 			return "unsupported"
 		}
 	}

@@ -87,6 +87,8 @@ type StepResponse struct {
 	// WaitingOn names what a Running step waits for (a pull request's
 	// PullRequestKey), so that an event about it can wake the promotion.
 	WaitingOn string `json:"waitingOn,omitempty"`
+	// HealthChecks: the Applications a succeeded argocd-update updated.
+	HealthChecks []AppRef `json:"healthChecks,omitempty"`
 	// TaskAlias/TaskOutput: compose-output inside a task also publishes its
 	// output under the task's alias.
 	TaskAlias  string         `json:"taskAlias,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/argocd"
 	"github.com/railyard/railyard/activities/steps"
 	"github.com/railyard/railyard/activities/verify"
 )
@@ -44,6 +45,7 @@ type Activities struct {
 	Charts ChartDiscoverer
 	Steps  *steps.Engine
 	Verify *verify.Measurer
+	ArgoCD *argocd.Clusters // clusters holding Argo CD's Applications
 }
 
 // Error types of non-retryable application errors, for workflows to match.

@@ -119,7 +119,7 @@ func TestStepConfigShapes(t *testing.T) {
 			[]string{`contents: expression "chartFrom('a','b','c','d')": function chartFrom() takes 1 to 3 arguments, not 4`}},
 		{"builtins and methods pass", "file-write", `{"path":"p","contents":"${{ upper(semverParse('1.0.0').Original()) + string(len(vars)) }}"}`, nil},
 		{"open object", "compose-output", `{"anything":{"goes":1}}`, nil},
-		{"step not supported", "argocd-update", `{"apps":[]}`, []string{`step.uses: step "argocd-update" is not supported yet`}},
+		{"step not supported", "github-push", `{}`, []string{`step.uses: step "github-push" is not supported yet`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

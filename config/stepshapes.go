@@ -49,7 +49,38 @@ func fileParse() *shape {
 	return object(req("path", nonEmpty()), req("outputs", parseOutputs()))
 }
 
+// appSelector is a Kubernetes label selector; Railyard selects
+// Applications by name only, so it is refused.
+func appSelector() *shape {
+	return refuse(object(
+		opt("matchLabels", strMap()),
+		opt("matchExpressions", list(object(
+			req("key", nonEmpty()), req("operator", enum("In", "NotIn", "Exists", "DoesNotExist")),
+			opt("values", list(str())),
+		))),
+	), "selecting Applications by label (selector) is not supported yet; name each Application")
+}
+
+func argoCDSource() *shape {
+	return object(
+		req("repoURL", nonEmpty()), opt("chart", nonEmpty()),
+		opt("desiredRevision", str()), opt("updateTargetRevision", boolean()),
+		opt("kustomize", object(opt("images", nonEmptyList(object(
+			req("repoURL", nonEmpty()), opt("tag", str()), opt("digest", str()), opt("newName", nonEmpty()),
+		).atMostOne("tag", "digest"))))),
+		opt("helm", object(req("images", nonEmptyList(object(req("key", nonEmpty()), req("value", str())))))),
+	)
+}
+
 var stepShapes = map[string]*shape{
+	"argocd-update": object(req("apps", nonEmptyList(object(
+		opt("name", nonEmpty()), opt("namespace", nonEmpty()), opt("selector", appSelector()),
+		opt("sources", nonEmptyList(argoCDSource())),
+	).oneOf("name", "selector")))),
+	"argocd-wait": object(req("apps", nonEmptyList(object(
+		opt("name", nonEmpty()), opt("namespace", nonEmpty()), opt("selector", appSelector()),
+		opt("waitFor", nonEmptyList(enum("health", "sync", "operation", "suspended", "degraded"))),
+	).oneOf("name", "selector")))),
 	"git-clone": object(
 		req("repoURL", nonEmpty()),
 		req("checkout", nonEmptyList(object(

@@ -50,7 +50,7 @@ func (a *app) getStages(ctx context.Context, o *getOpts) error {
 	if o.name != "" && len(views) == 0 {
 		return fmt.Errorf("stage %q not found in project %s", o.name, o.project)
 	}
-	return emit(o.output, views, []string{"STAGE", "SLOTS", "VERIFICATION", "COMBINATION", "PROMOTING", "QUEUED", "WAITING", "PROMOTED"}, rows)
+	return emit(o.output, views, []string{"STAGE", "SLOTS", "HEALTH", "VERIFICATION", "COMBINATION", "PROMOTING", "QUEUED", "WAITING", "PROMOTED"}, rows)
 }
 
 func stageRow(v stageView) []string {
@@ -80,7 +80,7 @@ func stageRow(v stageView) []string {
 			combo = "verified in " + strings.Join(cur.VerifiedUpstream, ",")
 		}
 	}
-	return []string{v.Name, strings.Join(slots, " "), orDash(cur.Verification.Phase), combo, promoting,
+	return []string{v.Name, strings.Join(slots, " "), healthCell(cur.Health), orDash(cur.Verification.Phase), combo, promoting,
 		fmt.Sprint(v.Status.Queue.Len()), orDash(strings.Join(v.Status.Queue.Waiting(), "; ")), age(cur.PromotedAt)}
 }
 
@@ -147,4 +147,16 @@ func (a *app) stagePromotions(ctx context.Context, project string) ([]workflows.
 		out = append(out, st.Promotions...)
 	}
 	return out, nil
+}
+
+// healthCell is the Argo CD health of the current collection: the phase,
+// with Argo CD's message unless Healthy; "-" without Applications.
+func healthCell(h *railyard.StageHealth) string {
+	switch {
+	case h == nil:
+		return "-"
+	case h.Phase == railyard.HealthHealthy || h.Message == "":
+		return h.Phase
+	}
+	return h.Phase + ": " + h.Message
 }

@@ -31,7 +31,7 @@ func newRoot() *cobra.Command {
 	f.StringVar(&a.address, "address", "", "Temporal frontend host:port (default $TEMPORAL_ADDRESS or 127.0.0.1:7233)")
 	f.StringVar(&a.namespace, "namespace", "", "Temporal namespace (default $TEMPORAL_NAMESPACE or default)")
 	root.PersistentPostRun = func(*cobra.Command, []string) { a.close() }
-	root.AddCommand(newValidate(), newApply(a), newGet(a), newPromote(a), newApprove(a),
+	root.AddCommand(newValidate(a), newApply(a), newGet(a), newPromote(a), newApprove(a),
 		newRefresh(a), newAbort(a), newVerify(a), newFreight(a), newDashboard(a))
 	return root
 }

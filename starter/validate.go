@@ -1,16 +1,23 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/spf13/cobra"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/config"
+	"github.com/railyard/railyard/workflows"
 )
 
-func newValidate() *cobra.Command {
+func newValidate(a *app) *cobra.Command {
 	var src manifestSources
+	var queue string
 	cmd := &cobra.Command{
 		Use:   "validate -f PATH...",
 		Short: "Check manifests without applying them",
@@ -23,12 +30,42 @@ func newValidate() *cobra.Command {
 			for _, p := range set.Projects {
 				fmt.Printf("project %s: %d warehouses, %d stages, %d tasks, %d analysis templates: valid\n",
 					p.Project, len(p.Warehouses), len(p.Stages), len(p.Tasks), len(p.AnalysisTemplates))
+				if p.UsesArgoCD() {
+					a.warnArgoCD(cmd.Context(), p.Project, queue)
+				}
 			}
 			return nil
 		},
 	}
 	filesFlag(cmd, &src)
+	cmd.Flags().StringVar(&queue, "task-queue", workflows.TaskQueue, "task queue of the workers, asked whether they reach Argo CD")
 	return cmd
+}
+
+// warnArgoCD warns when no worker polling queue reaches a cluster with
+// Argo CD: the workers say so in the identity they poll with.
+func (a *app) warnArgoCD(ctx context.Context, project, queue string) {
+	c, err := a.client()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: project %s uses argocd-* steps; could not ask the workers whether they reach a cluster: %v\n", project, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := c.DescribeTaskQueue(ctx, queue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: project %s uses argocd-* steps; could not ask the workers of task queue %s: %v\n", project, queue, err)
+		return
+	}
+	var workers []railyard.WorkerCapabilities
+	for _, p := range resp.GetPollers() {
+		if caps, ok := railyard.ParseIdentity(p.GetIdentity()); ok {
+			workers = append(workers, caps)
+		}
+	}
+	if w := railyard.ArgoCDWarning(project, workers); w != "" {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 }
 
 // manifestSources are the -f and -n flags of validate and apply.

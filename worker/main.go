@@ -121,10 +121,15 @@ func stopDevServer(srv *devserver.Server, logger *slog.Logger) {
 func serve(ctx context.Context, stop func(), c client.Client, o options, logger *slog.Logger, ready func()) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	clusters, err := loadClusters(o, logger)
+	if err != nil {
+		return err
+	}
 	w := worker.New(c, o.TaskQueue, worker.Options{
 		OnFatalError: func(err error) { cancel(fmt.Errorf("worker: %w", err)) },
+		Identity:     workerIdentity(clusters),
 	})
-	host, receiverSecrets, err := register(w, c, o, logger)
+	host, receiverSecrets, err := register(w, c, o, clusters, logger)
 	if err != nil {
 		return fmt.Errorf("registering workflows and activities: %w", err)
 	}

@@ -31,6 +31,9 @@ type options struct {
 	LogLevel        slog.Level
 	ServerLogLevel  slog.Level
 	LogFormat       string
+	Kubeconfig      string
+	ArgoCDNamespace string
+	ArgoCDClusters  map[string]string // project → kubeconfig context
 }
 
 const usageHeader = `railyard-worker runs Railyard's Temporal worker.
@@ -77,6 +80,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.TextVar(&o.LogLevel, "log-level", o.LogLevel, "log level: debug, info, warn, error")
 	fs.TextVar(&o.ServerLogLevel, "server-log-level", o.ServerLogLevel, "--dev: embedded server's log level (never more verbose than --log-level)")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "",
+		"kubeconfig of the cluster holding Argo CD's Applications (default $KUBECONFIG; in a pod without either, the pod's service account)")
+	fs.StringVar(&o.ArgoCDNamespace, "argocd-namespace", "argocd", "namespace of Argo CD's Applications when a step names none")
+	fs.Func("argocd-cluster", "PROJECT=CONTEXT: the project's Applications are in the cluster of that kubeconfig context (repeatable; default: the current context)",
+		func(v string) error {
+			project, ctx, ok := strings.Cut(v, "=")
+			if !ok || project == "" || ctx == "" {
+				return fmt.Errorf("want PROJECT=CONTEXT, got %q", v)
+			}
+			if o.ArgoCDClusters == nil {
+				o.ArgoCDClusters = map[string]string{}
+			}
+			o.ArgoCDClusters[project] = ctx
+			return nil
+		})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

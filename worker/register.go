@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/railyard/railyard/activities"
+	"github.com/railyard/railyard/activities/argocd"
 	"github.com/railyard/railyard/activities/charts"
 	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/git"
@@ -29,7 +30,7 @@ import (
 // the workflows on w. Promotion steps run on a second worker polling a task
 // queue of this process alone, so that the steps of one promotion share a
 // working directory; it is returned for the caller to start and stop.
-func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) (worker.Worker, webhook.SecretStore, error) {
+func register(w worker.Worker, c client.Client, o options, clusters *argocd.Clusters, logger *slog.Logger) (worker.Worker, webhook.SecretStore, error) {
 	src, receiverSecrets, err := credentialSource(o.CredentialsFile, o.globalNamespaces(), logger)
 	if err != nil {
 		return nil, nil, err
@@ -44,7 +45,8 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Add(steps.FileRunners(&http.Client{Timeout: 5 * time.Minute})...).
 		Add(steps.RenderRunners()...).
 		Add(steps.OCIRunners()...).
-		Add(steps.PullRequestRunners(steps.PullRequests{HTTP: &http.Client{Timeout: time.Minute}})...)
+		Add(steps.PullRequestRunners(steps.PullRequests{HTTP: &http.Client{Timeout: time.Minute}})...).
+		Add(steps.ArgoCDRunners(clusters)...)
 	a := &activities.Activities{
 		Client:    c,
 		HostQueue: o.TaskQueue + "@" + filepath.Base(workRoot),
@@ -53,6 +55,7 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
 		Verify:    &verify.Measurer{Secrets: secretSource(src)},
+		ArgoCD:    clusters,
 		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)

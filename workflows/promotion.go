@@ -49,8 +49,11 @@ type PromotionStatus struct {
 	WaitingOn  string            `json:"waitingOn,omitempty"`
 	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
 	Workspaces int               `json:"workspaces"`        // > 1 after a lost worker
-	StartedAt  time.Time         `json:"startedAt"`
-	FinishedAt time.Time         `json:"finishedAt,omitzero"`
+	// HealthChecks are the Argo CD Applications the promotion updated,
+	// whose health the Stage tracks once it succeeded.
+	HealthChecks []railyard.AppRef `json:"healthChecks,omitempty"`
+	StartedAt    time.Time         `json:"startedAt"`
+	FinishedAt   time.Time         `json:"finishedAt,omitzero"`
 }
 
 // StepRecord is one step's outcome.
@@ -137,7 +140,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	if err := workflow.ExecuteLocalActivity(lctx, activities.CreateWorkspaceName, st.Name).Get(ctx, &ws); err != nil {
 		return activities.Workspace{}, fmt.Errorf("creating workspace: %w", err)
 	}
-	st.Steps, st.WaitingFor, st.Message = st.Steps[:0], nil, ""
+	st.Steps, st.WaitingFor, st.Message, st.HealthChecks = st.Steps[:0], nil, "", nil
 	info := railyard.PromotionInfo{Project: st.Project, Stage: st.Stage, Name: st.Name,
 		Actor: st.Actor, WorkDir: ws.Dir, TargetFreight: in.Targets[0],
 		Collection: in.Collection, Warehouses: in.Warehouses}
@@ -163,6 +166,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 		st.Message = ""
 		st.Steps = append(st.Steps, rec)
 		st.WaitingFor = appendNew(st.WaitingFor, resp.EmptySlots...)
+		st.HealthChecks = append(st.HealthChecks, resp.HealthChecks...)
 		outputs = resp.Apply(outputs)
 	}
 	return ws, nil

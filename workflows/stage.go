@@ -37,6 +37,10 @@ type CollectionRecord struct {
 	// combination of Freight was verified together; Provenance says it.
 	VerifiedUpstream []string `json:"verifiedUpstream,omitempty"`
 	Provenance       string   `json:"provenance,omitempty"`
+	// Apps are the Argo CD Applications the promotion updated; Health is
+	// what they say, kept up to date while this collection is current.
+	Apps   []railyard.AppRef     `json:"apps,omitempty"`
+	Health *railyard.StageHealth `json:"health,omitempty"`
 }
 
 // Verification phases (Argo Rollouts' analysis phases).
@@ -71,6 +75,8 @@ type stage struct {
 	in            inbox
 	cancelVerify  workflow.CancelFunc
 	cancelCurrent workflow.CancelFunc
+	healthOf      string // the promotion whose Applications are watched
+	cancelHealth  workflow.CancelFunc
 	wakeIn        time.Duration // when set, look at the queue again after it
 }
 
@@ -85,6 +91,7 @@ func Stage(ctx workflow.Context, st StageState) error {
 	}
 	for !s.Retired || s.Current != nil {
 		if s.Config != nil {
+			s.watchHealth(ctx)
 			s.verify(ctx)
 			s.startNext(ctx)
 		}
@@ -200,6 +207,12 @@ func (s *stage) notify(ctx workflow.Context, verified bool, promotion string, al
 func (s *stage) details(ctx workflow.Context) {
 	msg := fmt.Sprintf("**%s**: %s", s.Stage, s.current().Summary())
 	if len(s.History) > 0 {
+		if h := s.History[0].Health; h != nil {
+			msg += "; health " + h.Phase
+			if h.Phase != railyard.HealthHealthy && h.Message != "" {
+				msg += " (" + h.Message + ")"
+			}
+		}
 		msg += "; verification " + s.History[0].Verification.Phase
 	}
 	if s.Current != nil {

@@ -45,7 +45,7 @@ func (s *stage) target(r railyard.PromotionRequest) railyard.Collection {
 // startNext starts the next promotion once none runs and the current
 // collection's verification has ended.
 func (s *stage) startNext(ctx workflow.Context) {
-	if s.Current != nil || s.Retired || (len(s.History) > 0 && !s.History[0].Verification.Terminal()) {
+	if s.Current != nil || s.Retired || (len(s.History) > 0 && !s.History[0].Verification.Terminal() && !s.awaitingHealth()) {
 		return
 	}
 	if d := s.gathering(ctx); d > 0 {
@@ -183,7 +183,11 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 	c := CollectionRecord{Collection: st.Collection, Promotion: st.Name, PromotedAt: st.FinishedAt,
 		Verification: VerificationRecord{Phase: VerifyPending}}
 	c.VerifiedUpstream, c.Provenance = s.provenance(st.Collection)
-	if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
+	if len(st.HealthChecks) > 0 {
+		// Verified once the Applications are Healthy (see verify).
+		c.Apps = st.HealthChecks
+		c.Health = &railyard.StageHealth{Phase: railyard.HealthProgressing, Message: "waiting for Argo CD"}
+	} else if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
 		// Nothing to verify: verified at once, one notification instead of two.
 		c.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: st.FinishedAt,
 			FinishedAt: st.FinishedAt, Message: "no verification configured"}

@@ -21,7 +21,7 @@ type VerifyRequest struct {
 // verify runs the verification of the current collection when it is
 // pending. A stage without verification passes at once.
 func (s *stage) verify(ctx workflow.Context) {
-	if len(s.History) == 0 || s.History[0].Verification.Phase != VerifyPending {
+	if len(s.History) == 0 || s.History[0].Verification.Phase != VerifyPending || s.awaitingHealth() {
 		return
 	}
 	now := workflow.Now(ctx)

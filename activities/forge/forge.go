@@ -76,26 +76,17 @@ type Client interface {
 // (railyard.IsTerminal).
 var (
 	// ErrPermission: the token is missing, rejected or lacks a permission.
-	ErrPermission error = &forgeError{"permission denied", railyard.ErrUnauthenticated}
+	ErrPermission = railyard.NewKind("permission denied", railyard.ErrUnauthenticated)
 	// ErrNotFound: no such repository or pull request (or no access to it).
-	ErrNotFound error = &forgeError{"not found", railyard.ErrNotFound}
+	ErrNotFound = railyard.NewKind("not found", railyard.ErrNotFound)
 	// ErrConflict: the pull request cannot be merged because of conflicts.
-	ErrConflict error = &forgeError{"merge conflict", railyard.ErrRejected}
+	ErrConflict = railyard.NewKind("merge conflict", railyard.ErrRejected)
 	// ErrNotMergeable: the forge refuses to merge now (checks, reviews, or
 	// mergeability still being computed); waiting may help.
 	ErrNotMergeable = errors.New("not mergeable yet")
 	// ErrInvalid: the forge rejected the request (bad branch, method …).
-	ErrInvalid error = &forgeError{"rejected by the forge", railyard.ErrInvalid}
+	ErrInvalid = railyard.NewKind("rejected by the forge", railyard.ErrInvalid)
 )
-
-// forgeError is a forge's own sentinel that also matches a root one.
-type forgeError struct {
-	msg  string
-	root error
-}
-
-func (e *forgeError) Error() string { return e.msg }
-func (e *forgeError) Unwrap() error { return e.root }
 
 // Options configure New.
 type Options struct {

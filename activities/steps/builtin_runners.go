@@ -1,6 +1,10 @@
 package steps
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/railyard/railyard/activities/argocd"
+)
 
 // FileRunners returns the built-in steps that need no repository or
 // renderer: file and data steps, http and the promotion-control steps.
@@ -21,4 +25,10 @@ func FileRunners(client *http.Client) []Runner {
 // promotion's credential store, then the Docker configuration.
 func OCIRunners() []Runner {
 	return []Runner{OCIDownload{}, OCIPush{}}
+}
+
+// ArgoCDRunners returns argocd-update and argocd-wait, reaching Argo CD's
+// Applications through the worker's clusters.
+func ArgoCDRunners(cs *argocd.Clusters) []Runner {
+	return []Runner{ArgoCDUpdate{Clusters: cs}, ArgoCDWait{Clusters: cs}}
 }

@@ -95,6 +95,9 @@ func unknownStep(uses string) error {
 // invoke runs the runner under the step's timeout and converts its outcome.
 func (e *Engine) invoke(ctx context.Context, req StepRequest, r Runner, config json.RawMessage) StepResponse {
 	timeout := railyard.StepTimeout(req.Step)
+	if d, ok := r.(interface{ DefaultTimeout() time.Duration }); ok && timeout == 0 {
+		timeout = d.DefaultTimeout()
+	}
 	if timeout > 0 {
 		left := timeout - e.now().Sub(e.startedAt(req))
 		if left <= 0 {
@@ -104,7 +107,9 @@ func (e *Engine) invoke(ctx context.Context, req StepRequest, r Runner, config j
 		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
 	}
-	res, err := r.Run(ctx, e.stepContext(req), config)
+	sc := e.stepContext(req)
+	sc.Timeout = timeout
+	res, err := r.Run(ctx, sc, config)
 	if err != nil {
 		return e.fromError(ctx, req, timeout, err)
 	}
@@ -123,6 +128,9 @@ func (e *Engine) fromError(ctx context.Context, req StepRequest, timeout time.Du
 
 func (e *Engine) fromResult(req StepRequest, r Runner, res Result) StepResponse {
 	out := StepResponse{Status: res.Status, Message: res.Message, Output: res.Output}
+	if res.Status == StatusSucceeded {
+		out.HealthChecks = res.HealthChecks
+	}
 	switch res.Status {
 	case "":
 		out.Status = StatusSucceeded

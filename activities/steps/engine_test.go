@@ -94,7 +94,7 @@ func TestEngineRun(t *testing.T) {
 			want: StepResponse{Alias: "b", Status: StatusErrored, Terminal: true}, wantMsg: "evaluating if"},
 		{name: "unknown step", step: railyard.PromotionStep{Uses: "frobnicate"},
 			want: StepResponse{Alias: "step-3", Status: StatusErrored, Terminal: true}, wantMsg: "unknown step"},
-		{name: "unsupported step", step: railyard.PromotionStep{Uses: "argocd-update"},
+		{name: "unsupported step", step: railyard.PromotionStep{Uses: "github-push"},
 			want: StepResponse{Alias: "step-3", Status: StatusErrored, Terminal: true}, wantMsg: "not supported yet"},
 		{name: "config error", step: railyard.PromotionStep{Uses: "echo", Config: cfg(`{"x":"${{ 1 + }}"}`)},
 			want: StepResponse{Alias: "step-3", Status: StatusErrored, Terminal: true}, wantMsg: "evaluating config"},

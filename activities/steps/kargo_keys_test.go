@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/argocd"
 	"github.com/railyard/railyard/activities/git"
 )
 
@@ -26,7 +27,8 @@ var refusedAtApply = map[string]bool{
 // fails at run time as an unknown field.
 func TestRunnersDecodeEveryKargoKey(t *testing.T) {
 	reg := Registry{}.Add(FileRunners(nil)...).Add(GitRunners(&git.Client{CacheDir: t.TempDir()})...).
-		Add(RenderRunners()...).Add(OCIRunners()...).Add(PullRequestRunners(PullRequests{})...)
+		Add(RenderRunners()...).Add(OCIRunners()...).Add(PullRequestRunners(PullRequests{})...).
+		Add(ArgoCDRunners(&argocd.Clusters{})...)
 	f, err := os.Open("../../config/testdata/kargo-step-keys.txt")
 	if err != nil {
 		t.Fatal(err)

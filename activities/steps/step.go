@@ -54,6 +54,9 @@ type Context struct {
 	// StartedAt is when this step first ran; a Running step polled again
 	// keeps it (zero in direct calls: now).
 	StartedAt time.Time
+	// Timeout is the step's timeout (retry.timeout, else the runner's
+	// default); zero means none.
+	Timeout time.Duration
 }
 
 // Result is a step's outcome.
@@ -68,6 +71,9 @@ type Result struct {
 	// it can wake the promotion before RetryAfter: a pull request's
 	// railyard.PullRequestKey.
 	WaitingOn string `json:"waitingOn,omitempty"`
+	// HealthChecks are Argo CD Applications the step updated, whose health
+	// the Stage tracks after a successful promotion.
+	HealthChecks []railyard.AppRef `json:"healthChecks,omitempty"`
 }
 
 // Succeeded is a successful Result with output.
