@@ -67,6 +67,10 @@ type Metric struct {
 	// outcome is reported but never fails the analysis. It is not read
 	// from manifests.
 	DryRun bool `json:"dryRun,omitempty" manifest:"-"`
+	// Retention is how many measurements to keep, from the template's
+	// spec.measurementRetention (0: the default). It is not read from
+	// manifests.
+	Retention int `json:"retention,omitempty" manifest:"-"`
 }
 
 // MetricProvider says how to take a measurement; one field is set.

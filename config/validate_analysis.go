@@ -17,8 +17,6 @@ var otherProviders = []string{"job", "datadog", "newRelic", "wavefront", "kayent
 
 var analysisSpecials = func() []special {
 	s := []special{
-		{pattern: "spec.measurementRetention", warning: true,
-			message: "measurementRetention has no effect: Railyard keeps the last 10 measurements of every metric"},
 		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
 		{pattern: "spec.metrics[*].provider.prometheus.authentication.sigv4", message: "sigv4 authentication is not supported yet; use basicAuth, oauth2 or headers", emptyObjectOK: true},
 	}
@@ -74,6 +72,12 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 	}
 	for i, d := range spec.DryRun {
 		validateMetricPattern(r, src, fmt.Sprintf("spec.dryRun[%d].metricName", i), d.MetricName, spec.Metrics)
+	}
+	for i, m := range spec.MeasurementRetention {
+		validateMetricPattern(r, src, fmt.Sprintf("spec.measurementRetention[%d].metricName", i), m.MetricName, spec.Metrics)
+		if m.Limit < 1 {
+			r.add(src, fmt.Sprintf("spec.measurementRetention[%d].limit", i), "must be at least 1, not %d", m.Limit)
+		}
 	}
 	names := map[string]int{}
 	for i, m := range spec.Metrics {

@@ -53,7 +53,9 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
 		Verify:    &verify.Measurer{Secrets: secretSource(src)},
-		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
+		Steps: &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), ConfigMaps: temporalLookup{c},
+			Records:   temporalLookup{c},
+			UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)
 	host := worker.New(c, a.HostQueue, worker.Options{})

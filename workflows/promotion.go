@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,9 +46,13 @@ type PromotionStatus struct {
 	// WaitingFor names the origins whose empty slot made a step fail.
 	WaitingFor []string          `json:"waitingFor,omitempty"`
 	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
-	Workspaces int               `json:"workspaces"`        // > 1 after a lost worker
-	StartedAt  time.Time         `json:"startedAt"`
-	FinishedAt time.Time         `json:"finishedAt,omitzero"`
+	// Metadata are the updates of the set-metadata steps that succeeded,
+	// for the Stage to apply (to itself, and through the Pipelines to
+	// Freight) when the promotion succeeded.
+	Metadata   []railyard.MetadataUpdate `json:"metadata,omitempty"`
+	Workspaces int                       `json:"workspaces"` // > 1 after a lost worker
+	StartedAt  time.Time                 `json:"startedAt"`
+	FinishedAt time.Time                 `json:"finishedAt,omitzero"`
 }
 
 // StepRecord is one step's outcome.
@@ -151,7 +156,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	for i, step := range in.Steps {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
 		req := steps.StepRequest{Step: step, Index: i, Alias: steps.AliasOf(step, i), Vars: in.Vars,
-			Statuses: st.states(in), Outputs: outputs, Promotion: info}
+			Statuses: st.states(in), Outputs: outputs, Promotion: info, Metadata: st.metadata()}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
 		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(msg string) { st.Message = msg })
 		if err != nil {
@@ -277,6 +282,7 @@ func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.Promotion
 		st.WaitingFor = nil
 	}
 	st.Aliases = st.aliases()
+	st.Metadata = st.metadata()
 }
 
 // aliases collects the aliases set by set-freight-alias steps.
@@ -296,6 +302,33 @@ func (st *PromotionStatus) aliases() map[string]string {
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// metadata collects the updates of the set-metadata steps that succeeded,
+// in step order.
+func (st *PromotionStatus) metadata() []railyard.MetadataUpdate {
+	var out []railyard.MetadataUpdate
+	for _, r := range st.Steps {
+		if r.Uses != "set-metadata" || r.Status != steps.StatusSucceeded {
+			continue
+		}
+		var updates []railyard.MetadataUpdate
+		if raw, err := json.Marshal(r.Output["updates"]); err == nil && json.Unmarshal(raw, &updates) == nil {
+			out = append(out, updates...)
+		}
+	}
+	return out
+}
+
+// freightMetadata is the updates of Freight metadata among Metadata.
+func (st *PromotionStatus) freightMetadata() []railyard.MetadataUpdate {
+	var out []railyard.MetadataUpdate
+	for _, u := range st.Metadata {
+		if u.Kind == railyard.MetadataKindFreight {
+			out = append(out, u)
+		}
 	}
 	return out
 }

@@ -47,6 +47,9 @@ type StepRequest struct {
 	// Outputs are the earlier steps' outputs by alias (Kargo's state).
 	Outputs   map[string]map[string]any `json:"outputs,omitempty"`
 	Promotion PromotionInfo             `json:"promotion"`
+	// Metadata are the updates of the promotion's earlier set-metadata
+	// steps, which its later steps already see.
+	Metadata []railyard.MetadataUpdate `json:"metadata,omitempty"`
 	// StartedAt is when this step first started; retry.timeout counts from
 	// it across polls and retries. Zero means now.
 	StartedAt time.Time `json:"startedAt,omitzero"`
@@ -90,7 +93,12 @@ const DefaultPollInterval = 5 * time.Minute
 type Engine struct {
 	Registry Registry
 	Secrets  expr.SecretSource
-	Creds    creds.Source
+	// ConfigMaps answers configMap() and sharedConfigMap().
+	ConfigMaps expr.ConfigMapSource
+	// Records answers freightMetadata(), freightStatus() and
+	// stageMetadata(), and finds the Freight set-metadata names.
+	Records expr.RecordSource
+	Creds   creds.Source
 	// UIBaseURL is what expressions see as ctx.uiBaseUrl.
 	UIBaseURL string
 	// Now is the clock (time.Now when nil).
@@ -246,7 +254,7 @@ func (e *Engine) stepContext(req StepRequest) *Context {
 	return &Context{
 		WorkDir: p.WorkDir, Project: p.Project, Stage: p.Stage, Promotion: p.Name,
 		TargetFreight: p.TargetFreight, Collection: p.Collection, Warehouses: p.Warehouses,
-		Creds: c, Alias: req.Alias, Actor: p.Actor, Requested: p.Requested,
+		Creds: c, Records: e.Records, Alias: req.Alias, Actor: p.Actor, Requested: p.Requested,
 		StartedAt: e.startedAt(req),
 	}
 }
