@@ -77,6 +77,18 @@ type Metric struct {
 type MetricProvider struct {
 	Web        *WebMetric        `json:"web,omitempty"`
 	Prometheus *PrometheusMetric `json:"prometheus,omitempty"`
+	Job        *JobMetric        `json:"job,omitempty"`
+}
+
+// Count is how many providers are set (one is valid).
+func (p MetricProvider) Count() int {
+	n := 0
+	for _, set := range []bool{p.Web != nil, p.Prometheus != nil, p.Job != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 // WebMetric measures with an HTTP request.

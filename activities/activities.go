@@ -44,6 +44,7 @@ type Activities struct {
 	Charts ChartDiscoverer
 	Steps  *steps.Engine
 	Verify *verify.Measurer
+	Shared SharedSource // ClusterAnalysisTemplates, for verification plans
 }
 
 // Error types of non-retryable application errors, for workflows to match.

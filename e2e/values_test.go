@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +27,18 @@ kind: ConfigMap
 metadata: {name: org, namespace: kargo-shared-resources}
 data: {team: platform}
 ---
+apiVersion: argoproj.io/v1alpha1
+kind: ClusterAnalysisTemplate
+metadata: {name: smoke}
+spec:
+  args:
+  - name: url
+  metrics:
+  - name: up
+    successCondition: result == true
+    provider:
+      web: {url: "{{args.url}}", jsonPath: "{$.ok}"}
+---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: values}
@@ -31,6 +46,11 @@ spec:
   requestedFreight:
   - origin: {kind: Warehouse, name: app}
     sources: {direct: true}
+  verification:
+    analysisTemplates:
+    - {name: smoke, kind: ClusterAnalysisTemplate}
+    args:
+    - {name: url, value: HEALTH}
   promotionTemplate:
     spec:
       steps:
@@ -90,17 +110,24 @@ spec:
 // set-metadata's updates are seen by the promotion's later steps, kept by
 // the Stage and the Pipeline when it succeeds, and read back by the next
 // stage's promotion with freightMetadata(), stageMetadata() and
-// freightStatus().
+// freightStatus(). Stage dev is verified with a ClusterAnalysisTemplate
+// applied once to the Shared workflow.
 func TestKargoValues(t *testing.T) {
 	git := testenv.NewGitServer(t)
 	src := git.CreateRepo(t, "src")
 	gitops := git.CreateRepo(t, "gitops")
 	git.Commit(t, "src", "main", map[string]string{"a.txt": "1"}, "one")
 	git.Commit(t, "gitops", "main", map[string]string{"README.md": "x"}, "init")
+	var checks atomic.Int64
+	health := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		checks.Add(1)
+		_, _ = w.Write([]byte(`{"ok": true}`))
+	}))
+	t.Cleanup(health.Close)
 	e := newEnv(t)
 	e.project = "values"
-	out := e.must("apply", "-f", writeManifests(t, strings.NewReplacer("SRC", src, "GITOPS", gitops).Replace(valuesManifests)))
-	if !strings.Contains(out, "shared resources applied (generation 1): 1 ConfigMaps") {
+	out := e.must("apply", "-f", writeManifests(t, strings.NewReplacer("SRC", src, "GITOPS", gitops, "HEALTH", health.URL).Replace(valuesManifests)))
+	if !strings.Contains(out, "shared resources applied (generation 1): 1 ConfigMaps, 1 ClusterAnalysisTemplates") {
 		t.Errorf("apply output does not report the shared ConfigMap:\n%s", out)
 	}
 	show := func(path string) string {
@@ -127,6 +154,9 @@ func TestKargoValues(t *testing.T) {
 	}
 	e.getJSON(&stages, "stages", "dev", "--project", "values")
 	if len(stages) != 1 || stages[0].Status.Metadata["region"] != "eu" {
-		t.Errorf("get stages dev: %+v, want status.metadata.region eu", stages)
+		t.Fatalf("get stages dev: %+v, want status.metadata.region eu", stages)
+	}
+	if v := stages[0].Status.History[0].Verification; v.Phase != workflows.VerifySuccessful || checks.Load() == 0 {
+		t.Errorf("dev's verification with the ClusterAnalysisTemplate: %+v after %d checks", v, checks.Load())
 	}
 }

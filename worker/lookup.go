@@ -30,14 +30,14 @@ func (l temporalLookup) ConfigMap(ctx context.Context, project, name string) (ma
 
 // SharedConfigMap implements expr.ConfigMapSource.
 func (l temporalLookup) SharedConfigMap(ctx context.Context, name string) (map[string]string, error) {
-	s, err := l.shared(ctx)
+	s, err := l.Shared(ctx)
 	m, _ := s.ConfigMap(name)
 	return m.Data, err
 }
 
-// shared reads the shared resources; none were applied when the Shared
-// workflow does not exist.
-func (l temporalLookup) shared(ctx context.Context) (railyard.SharedResources, error) {
+// Shared implements activities.SharedSource: none were applied when the
+// Shared workflow does not exist.
+func (l temporalLookup) Shared(ctx context.Context) (railyard.SharedResources, error) {
 	var s railyard.SharedResources
 	err := l.query(ctx, railyard.SharedWorkflowID, workflows.QueryConfig, &s)
 	var nf *serviceerror.NotFound

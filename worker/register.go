@@ -53,6 +53,7 @@ func register(w worker.Worker, c client.Client, o options, logger *slog.Logger) 
 		Images:    &registry.Client{Creds: src},
 		Charts:    &charts.Client{Creds: src},
 		Verify:    &verify.Measurer{Secrets: secretSource(src)},
+		Shared:    temporalLookup{c},
 		Steps: &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), ConfigMaps: temporalLookup{c},
 			Records:   temporalLookup{c},
 			UIBaseURL: o.uiBaseURL()},

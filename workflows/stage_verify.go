@@ -54,6 +54,7 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 	var plan []verify.PlannedMetric
 	cur := s.current()
 	in := activities.PlanInput{Project: s.Project, Stage: s.Stage, Templates: s.Config.AnalysisTemplates,
+		Refs: s.Config.Stage.Spec.Verification.AnalysisTemplates,
 		Args: s.Config.Stage.Spec.Verification.Args, Vars: s.Config.Stage.Spec.Vars, Collection: cur,
 		Requested: s.requested(), Warehouses: s.Config.Warehouses}
 	if err := workflow.ExecuteActivity(entityOptions(ctx, "plan verification of "+s.Stage), a.PlanVerification, in).Get(ctx, &plan); err != nil {
