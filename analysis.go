@@ -67,12 +67,28 @@ type Metric struct {
 	// outcome is reported but never fails the analysis. It is not read
 	// from manifests.
 	DryRun bool `json:"dryRun,omitempty" manifest:"-"`
+	// Retention is how many measurements to keep, from the template's
+	// spec.measurementRetention (0: the default). It is not read from
+	// manifests.
+	Retention int `json:"retention,omitempty" manifest:"-"`
 }
 
 // MetricProvider says how to take a measurement; one field is set.
 type MetricProvider struct {
 	Web        *WebMetric        `json:"web,omitempty"`
 	Prometheus *PrometheusMetric `json:"prometheus,omitempty"`
+	Job        *JobMetric        `json:"job,omitempty"`
+}
+
+// Count is how many providers are set (one is valid).
+func (p MetricProvider) Count() int {
+	n := 0
+	for _, set := range []bool{p.Web != nil, p.Prometheus != nil, p.Job != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 // WebMetric measures with an HTTP request.

@@ -11,6 +11,8 @@ type FreightStatus struct {
 	CurrentlyIn map[string]time.Time    `json:"currentlyIn,omitempty"` // stage → since
 	VerifiedIn  map[string]VerifiedInfo `json:"verifiedIn,omitempty"`
 	ApprovedFor map[string]time.Time    `json:"approvedFor,omitempty"`
+	// Metadata is set by set-metadata steps (Kargo's status.metadata).
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // VerifiedInfo is when a Freight was verified in a stage and the longest it

@@ -42,8 +42,9 @@ type Measurement struct {
 }
 
 const (
-	// MeasurementHistory is how many measurements a MetricRun keeps; the
-	// counters cover all of them (Argo Rollouts keeps 10 too).
+	// MeasurementHistory is how many measurements a MetricRun keeps unless
+	// its Retention says otherwise; the counters cover all of them (Argo
+	// Rollouts keeps 10 too).
 	MeasurementHistory = 10
 	// DefaultConsecutiveErrorLimit is Argo Rollouts' default: a metric errs
 	// after more than 4 errors in a row.
@@ -66,7 +67,13 @@ type MetricRun struct {
 	// ConsecutiveSuccess counts successful measurements in a row; any
 	// other phase resets it.
 	ConsecutiveSuccess int `json:"consecutiveSuccess,omitempty"`
+	// Retention is how many measurements to keep (the metric's
+	// measurementRetention limit); 0 keeps MeasurementHistory.
+	Retention int `json:"retention,omitempty"`
 }
+
+// NewMetricRun starts the bookkeeping of a planned metric.
+func NewMetricRun(m Metric) MetricRun { return MetricRun{Retention: m.Retention} }
 
 // Record adds a measurement, as Argo Rollouts counts it: an Error does not
 // count towards `count`, and any other phase resets the consecutive errors.
@@ -92,8 +99,12 @@ func (r *MetricRun) Record(m Measurement) {
 		r.ConsecutiveError = 0
 	}
 	r.Measurements = append(r.Measurements, m)
-	if n := len(r.Measurements); n > MeasurementHistory {
-		r.Measurements = append([]Measurement(nil), r.Measurements[n-MeasurementHistory:]...)
+	keep := MeasurementHistory
+	if r.Retention > 0 {
+		keep = r.Retention
+	}
+	if n := len(r.Measurements); n > keep {
+		r.Measurements = append([]Measurement(nil), r.Measurements[n-keep:]...)
 	}
 }
 

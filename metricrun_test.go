@@ -114,6 +114,23 @@ func TestRecordKeepsHistoryBounded(t *testing.T) {
 	}
 }
 
+func TestRecordKeepsTheMetricsRetention(t *testing.T) {
+	for _, tc := range []struct {
+		retention, want int
+	}{{0, MeasurementHistory}, {3, 3}, {25, 18}} {
+		r := NewMetricRun(Metric{Retention: tc.retention})
+		for _, m := range phases("SFIEEEESSSSSSSSSSS") {
+			r.Record(m)
+		}
+		if len(r.Measurements) != tc.want {
+			t.Errorf("retention %d: kept %d measurements, want %d", tc.retention, len(r.Measurements), tc.want)
+		}
+		if r.Count != 14 {
+			t.Errorf("retention %d: count %d, want 14 (the counters cover every measurement)", tc.retention, r.Count)
+		}
+	}
+}
+
 func TestNextDelay(t *testing.T) {
 	m := Metric{Interval: "1m", InitialDelay: "30s"}
 	tests := []struct {

@@ -84,8 +84,12 @@ type Verification struct {
 // AnalysisTemplateRef references an AnalysisTemplate by name.
 type AnalysisTemplateRef struct {
 	Name string `json:"name"`
-	Kind string `json:"kind,omitempty"`
+	Kind string `json:"kind,omitempty"` // "" or AnalysisTemplate, or KindClusterAnalysisTemplate
 }
+
+// KindClusterAnalysisTemplate is the kind of a template shared by every
+// project (kept by the Shared workflow).
+const KindClusterAnalysisTemplate = "ClusterAnalysisTemplate"
 
 // AnalysisRunMetadata is copied onto analysis runs (kept for compatibility).
 type AnalysisRunMetadata struct {

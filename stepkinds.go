@@ -8,14 +8,13 @@ var SupportedSteps = []string{
 	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
 	"toml-update", "toml-parse", "tar", "untar",
-	"http", "http-download", "oci-download", "oci-push", "compose-output", "set-freight-alias", "fail",
+	"http", "http-download", "oci-download", "oci-push", "compose-output", "set-freight-alias", "set-metadata", "fail",
 	"argocd-update", "argocd-wait",
 }
 
 // UnsupportedSteps lists Kargo step kinds that Railyard does not run yet.
 var UnsupportedSteps = []string{
 	"github-push",
-	"set-metadata",
 }
 
 // StepKind classifies a `uses:` value: "supported", "unsupported" (a Kargo

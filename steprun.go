@@ -58,6 +58,9 @@ type StepRequest struct {
 	// Outputs are the earlier steps' outputs by alias (Kargo's state).
 	Outputs   map[string]map[string]any `json:"outputs,omitempty"`
 	Promotion PromotionInfo             `json:"promotion"`
+	// Metadata are the updates of the promotion's earlier set-metadata
+	// steps, which its later steps already see.
+	Metadata []MetadataUpdate `json:"metadata,omitempty"`
 	// StartedAt is when this step first started; retry.timeout counts from
 	// it across polls and retries. Zero means now.
 	StartedAt time.Time `json:"startedAt,omitzero"`

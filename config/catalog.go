@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 
 	railyard "github.com/railyard/railyard"
@@ -31,6 +33,7 @@ type catalog struct {
 	projects     map[string]*projectEntries
 	clusterTasks []entry[*railyard.PromotionTask]
 	sharedMaps   []railyard.ConfigMap
+	clusterTmpls []railyard.AnalysisTemplate
 	seen         map[string]source
 	namespace    string // for namespaced resources that name none
 }
@@ -61,6 +64,9 @@ func (c *catalog) add(v any, src source, r *report) {
 	switch d := v.(type) {
 	case *namespaceDoc:
 		return // a namespace for the Project of the same name to adopt
+	case *clusterTemplateDoc:
+		c.clusterTmpls = append(c.clusterTmpls, *d.val)
+		return
 	case *configMapDoc:
 		if d.shared {
 			c.sharedMaps = append(c.sharedMaps, d.val)
@@ -118,13 +124,14 @@ func (c *catalog) resolve(r *report) *Set {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	set := &Set{SharedConfigMaps: c.sharedMaps}
+	set := &Set{SharedConfigMaps: c.sharedMaps, ClusterAnalysisTemplates: c.clusterTmpls}
 	for _, name := range names {
 		p := c.projects[name]
 		if p.project == nil {
 			r.add(p.first, "metadata.namespace", "project %q has no Project resource", name)
 		}
 		set.Projects = append(set.Projects, p.resolve(c.clusterTasks, r))
+		c.checkClusterTemplateRefs(p, r)
 	}
 	return set
 }
@@ -151,4 +158,25 @@ func (p *projectEntries) resolve(clusterTasks []entry[*railyard.PromotionTask], 
 	checkRefs(p, res, r)
 	res.Freight = checkFreight(p, res, r)
 	return res
+}
+
+// checkClusterTemplateRefs warns about ClusterAnalysisTemplates a stage
+// names that these manifests do not define: they must have been applied
+// before, or the stage's verification ends in an Error.
+func (c *catalog) checkClusterTemplateRefs(p *projectEntries, r *report) {
+	for _, s := range p.stages {
+		v := s.val.Spec.Verification
+		if v == nil {
+			continue
+		}
+		for i, t := range v.AnalysisTemplates {
+			if t.Kind != kindClusterAnalysisTemplate || t.Name == "" {
+				continue
+			}
+			if !slices.ContainsFunc(c.clusterTmpls, func(a railyard.AnalysisTemplate) bool { return a.Name == t.Name }) {
+				r.warn(s.src, fmt.Sprintf("spec.verification.analysisTemplates[%d].name", i),
+					"ClusterAnalysisTemplate %q is not in these manifests; it must have been applied already", t.Name)
+			}
+		}
+	}
 }

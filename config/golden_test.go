@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	railyard "github.com/railyard/railyard"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,10 +71,11 @@ func TestValidFixtures(t *testing.T) {
 				warnings[i] = w.String()
 			}
 			b, err := json.MarshalIndent(struct {
-				Projects         any      `json:"projects"`
-				SharedConfigMaps any      `json:"sharedConfigMaps,omitempty"`
-				Warnings         []string `json:"warnings"`
-			}{set.Projects, set.SharedConfigMaps, warnings}, "", "  ")
+				Projects         any                         `json:"projects"`
+				SharedConfigMaps any                         `json:"sharedConfigMaps,omitempty"`
+				ClusterTemplates []railyard.AnalysisTemplate `json:"clusterAnalysisTemplates,omitempty"`
+				Warnings         []string                    `json:"warnings"`
+			}{set.Projects, set.SharedConfigMaps, set.ClusterAnalysisTemplates, warnings}, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,16 +23,22 @@ var kinds = map[string]kindInfo{
 	kindClusterPromotionTask: {apiVersion: kargoAPIVersion, clusterScoped: true, decode: decodeTask},
 	kindFreight:              {apiVersion: kargoAPIVersion, decode: decodeFreight},
 	kindAnalysisTemplate:     {apiVersion: argoAPIVersion, decode: decodeAnalysisTemplate},
+	kindClusterAnalysisTemplate: {apiVersion: argoAPIVersion, clusterScoped: true, decode: func(tree map[string]any, src source, r *report) any {
+		return &clusterTemplateDoc{val: decodeAnalysisTemplate(tree, src, r).(*railyard.AnalysisTemplate)}
+	}},
 }
+
+// clusterTemplateDoc is a ClusterAnalysisTemplate: shared by every project,
+// applied once to the Shared workflow.
+type clusterTemplateDoc struct{ val *railyard.AnalysisTemplate }
 
 // notYet lists kinds Railyard knows of but does not read, and why.
 var notYet = map[string]string{
-	kindClusterAnalysisTemplate: "ClusterAnalysisTemplate is not supported yet; use an AnalysisTemplate in the project",
-	"Promotion":                 "Promotion resources are not read from manifests; promotions are requested with `railyard promote`",
-	"ClusterConfig":             "ClusterConfig is not supported yet",
-	"PromotionRequest":          "PromotionRequest is not supported yet",
-	"Target":                    "Target is not supported yet",
-	"AnalysisRun":               "AnalysisRun is not read from manifests; Railyard runs verification itself",
+	"Promotion":        "Promotion resources are not read from manifests; promotions are requested with `railyard promote`",
+	"ClusterConfig":    "ClusterConfig is not supported yet",
+	"PromotionRequest": "PromotionRequest is not supported yet",
+	"Target":           "Target is not supported yet",
+	"AnalysisRun":      "AnalysisRun is not read from manifests; Railyard runs verification itself",
 }
 
 var (

@@ -18,12 +18,21 @@ import (
 
 // Set is a validated set of manifests: one Resources per project, sorted by
 // project name, the ConfigMaps of the shared namespace
-// (railyard.SharedNamespace), and warnings about fields that were accepted
+// (railyard.SharedNamespace) and the ClusterAnalysisTemplates, and warnings about fields that were accepted
 // but have no effect in Railyard.
 type Set struct {
 	Projects         []*railyard.Resources
 	SharedConfigMaps []railyard.ConfigMap
-	Warnings         []Problem
+	// ClusterAnalysisTemplates are shared by every project, like the
+	// shared ConfigMaps.
+	ClusterAnalysisTemplates []railyard.AnalysisTemplate
+	Warnings                 []Problem
+}
+
+// Shared returns the cluster-wide resources of the set, for the Shared
+// workflow.
+func (s *Set) Shared() railyard.SharedResources {
+	return railyard.SharedResources{ConfigMaps: s.SharedConfigMaps, ClusterTemplates: s.ClusterAnalysisTemplates}
 }
 
 // Project returns the named project's resources.

@@ -24,7 +24,7 @@ const (
 	kindClusterPromotionTask    = railyard.KindClusterPromotionTask
 	kindFreight                 = "Freight"
 	kindAnalysisTemplate        = "AnalysisTemplate"
-	kindClusterAnalysisTemplate = "ClusterAnalysisTemplate"
+	kindClusterAnalysisTemplate = railyard.KindClusterAnalysisTemplate
 )
 
 // objectMeta is the part of Kubernetes metadata Railyard reads. Fields that

@@ -74,12 +74,15 @@ func object(fs ...field) *shape {
 	return s
 }
 
-func str() *shape        { return &shape{kind: stringKind} }
-func nonEmpty() *shape   { return &shape{kind: stringKind, nonEmpty: true} }
-func boolean() *shape    { return &shape{kind: boolKind} }
-func anyValue() *shape   { return &shape{kind: anyKind} }
-func strMap() *shape     { return &shape{kind: mapKind, values: str()} }
-func openObject() *shape { return &shape{kind: objectKind, open: true} }
+func str() *shape      { return &shape{kind: stringKind} }
+func nonEmpty() *shape { return &shape{kind: stringKind, nonEmpty: true} }
+func boolean() *shape  { return &shape{kind: boolKind} }
+func anyValue() *shape { return &shape{kind: anyKind} }
+func strMap() *shape   { return &shape{kind: mapKind, values: str()} }
+
+// nonEmptyMap is an object with at least one key, any values.
+func nonEmptyMap() *shape { return &shape{kind: mapKind, values: anyValue(), nonEmpty: true} }
+func openObject() *shape  { return &shape{kind: objectKind, open: true} }
 
 func list(items *shape) *shape { return &shape{kind: listKind, items: items} }
 
@@ -159,6 +162,9 @@ func checkShape(r *report, src source, path string, v any, s *shape) {
 		if !ok {
 			r.add(src, path, "must be an object, not %s", describe(v))
 			return
+		}
+		if s.nonEmpty && len(m) == 0 {
+			r.add(src, path, "must have at least one key")
 		}
 		for _, k := range sortedKeys(m) {
 			checkShape(r, src, join(path, k), m[k], s.values)

@@ -119,6 +119,12 @@ func TestStepConfigShapes(t *testing.T) {
 			[]string{`contents: expression "chartFrom('a','b','c','d')": function chartFrom() takes 1 to 3 arguments, not 4`}},
 		{"builtins and methods pass", "file-write", `{"path":"p","contents":"${{ upper(semverParse('1.0.0').Original()) + string(len(vars)) }}"}`, nil},
 		{"open object", "compose-output", `{"anything":{"goes":1}}`, nil},
+		{"set-metadata", "set-metadata", `{"updates":[{"kind":"Freight","name":"${{ ctx.targetFreight.name }}","values":{"a":[1],"b":{"c":null}}}]}`, nil},
+		{"set-metadata needs a value", "set-metadata", `{"updates":[{"kind":"Stage","name":"dev","values":{}}]}`,
+			[]string{"updates[0].values: must have at least one key"}},
+		{"set-metadata kinds", "set-metadata", `{"updates":[{"kind":"Warehouse","name":"w","values":{"a":1}}]}`,
+			[]string{`updates[0].kind: "Warehouse" is not one of Stage, Freight`}},
+		{"metadata functions", "file-write", `{"path":"p","contents":"${{ freightMetadata('f', 'k') }}${{ stageMetadata(ctx.stage).x }}${{ freightStatus('f') }}"}`, nil},
 		{"step not supported", "github-push", `{}`, []string{`step.uses: step "github-push" is not supported yet`}},
 	}
 	for _, tt := range tests {

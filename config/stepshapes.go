@@ -209,7 +209,8 @@ var stepShapes = map[string]*shape{
 	),
 	"set-metadata": object(
 		req("updates", nonEmptyList(object(
-			req("kind", enum("Stage", "Freight")), req("name", nonEmpty()), req("values", openObject()),
+			req("kind", enum("Stage", "Freight")), req("name", nonEmpty()),
+			req("values", nonEmptyMap()),
 		))),
 	),
 	"compose-output":    openObject(),

@@ -12,19 +12,17 @@ import (
 )
 
 // Argo Rollouts metric providers Railyard does not measure with yet.
-var otherProviders = []string{"job", "datadog", "newRelic", "wavefront", "kayenta",
+var otherProviders = []string{"datadog", "newRelic", "wavefront", "kayenta",
 	"cloudWatch", "graphite", "influxdb", "skywalking", "plugin"}
 
 var analysisSpecials = func() []special {
 	s := []special{
-		{pattern: "spec.measurementRetention", warning: true,
-			message: "measurementRetention has no effect: Railyard keeps the last 10 measurements of every metric"},
 		{pattern: "spec.metrics[*].provider.web.authentication", message: "web authentication (oauth2, sigv4) is not supported yet; use headers", emptyObjectOK: true},
 		{pattern: "spec.metrics[*].provider.prometheus.authentication.sigv4", message: "sigv4 authentication is not supported yet; use basicAuth, oauth2 or headers", emptyObjectOK: true},
 	}
 	for _, p := range otherProviders {
 		s = append(s, special{pattern: "spec.metrics[*].provider." + p,
-			message: fmt.Sprintf("metric provider %q is not supported yet (Railyard measures with web and prometheus)", p)})
+			message: fmt.Sprintf("metric provider %q is not supported yet (Railyard measures with web, prometheus and job)", p)})
 	}
 	return s
 }()
@@ -75,6 +73,12 @@ func validateAnalysis(spec railyard.AnalysisTemplateSpec, unsupported map[int]bo
 	for i, d := range spec.DryRun {
 		validateMetricPattern(r, src, fmt.Sprintf("spec.dryRun[%d].metricName", i), d.MetricName, spec.Metrics)
 	}
+	for i, m := range spec.MeasurementRetention {
+		validateMetricPattern(r, src, fmt.Sprintf("spec.measurementRetention[%d].metricName", i), m.MetricName, spec.Metrics)
+		if m.Limit < 1 {
+			r.add(src, fmt.Sprintf("spec.measurementRetention[%d].limit", i), "must be at least 1, not %d", m.Limit)
+		}
+	}
 	names := map[string]int{}
 	for i, m := range spec.Metrics {
 		f := fmt.Sprintf("spec.metrics[%d]", i)
@@ -98,8 +102,10 @@ func validateMetric(r *report, src source, f string, m railyard.Metric, unsuppor
 	checkDuration(r, src, f+".initialDelay", m.InitialDelay)
 	p := m.Provider
 	switch {
-	case p.Web != nil && p.Prometheus != nil:
+	case p.Count() > 1:
 		r.add(src, f+".provider", "set exactly one provider")
+	case p.Job != nil:
+		validateJob(r, src, f+".provider.job.spec", p.Job.Spec)
 	case p.Web != nil:
 		if p.Web.URL == "" {
 			r.add(src, f+".provider.web.url", "is required")
@@ -116,7 +122,41 @@ func validateMetric(r *report, src source, f string, m railyard.Metric, unsuppor
 			validateRangeQuery(r, src, f+".provider.prometheus.rangeQuery", *q)
 		}
 	case !unsupported:
-		r.add(src, f+".provider", "a provider (web or prometheus) is required")
+		r.add(src, f+".provider", "a provider (web, prometheus or job) is required")
+	}
+}
+
+// validateJob checks what the worker needs to run a Job's container as a
+// process: one container with a command, plain env values.
+func validateJob(r *report, src source, f string, spec railyard.JobSpec) {
+	pod := spec.Template.Spec
+	switch pol := pod.RestartPolicy; pol {
+	case "", "Never", "OnFailure":
+	default:
+		r.add(src, f+".template.spec.restartPolicy", "%q is not Never or OnFailure", pol)
+	}
+	if spec.BackoffLimit != nil && *spec.BackoffLimit < 0 {
+		r.add(src, f+".backoffLimit", "must be at least 0")
+	}
+	switch n := len(pod.Containers); {
+	case n == 0:
+		r.add(src, f+".template.spec.containers", "one container is required")
+	case n > 1:
+		r.add(src, f+".template.spec.containers", "%d containers: a job with more than one container is not supported yet (the worker runs one command)", n)
+	}
+	for i, c := range pod.Containers {
+		cf := fmt.Sprintf("%s.template.spec.containers[%d]", f, i)
+		if len(c.Command) == 0 {
+			r.add(src, cf+".command", "is required: the worker runs the command itself, not the image's entrypoint")
+		}
+		for j, e := range c.Env {
+			if e.Name == "" {
+				r.add(src, fmt.Sprintf("%s.env[%d].name", cf, j), "is required")
+			}
+			if len(e.ValueFrom) > 0 {
+				r.add(src, fmt.Sprintf("%s.env[%d].valueFrom", cf, j), "valueFrom is not supported yet; use value")
+			}
+		}
 	}
 }
 

@@ -105,16 +105,18 @@ func validateVerification(r *report, src source, v railyard.Verification) {
 			r.add(src, f+".name", "is required")
 		}
 		switch t.Kind {
-		case "", kindAnalysisTemplate:
-		case kindClusterAnalysisTemplate:
-			r.add(src, f+".kind", "ClusterAnalysisTemplate is not supported yet; use an AnalysisTemplate in the project")
+		case "", kindAnalysisTemplate, kindClusterAnalysisTemplate:
 		default:
 			r.add(src, f+".kind", "%q is not AnalysisTemplate or ClusterAnalysisTemplate", t.Kind)
 		}
-		if seen[t.Name] && t.Name != "" {
+		key := t.Kind + "/" + t.Name
+		if t.Kind == "" {
+			key = kindAnalysisTemplate + "/" + t.Name
+		}
+		if seen[key] && t.Name != "" {
 			r.add(src, f+".name", "AnalysisTemplate %q is listed twice", t.Name)
 		}
-		seen[t.Name] = true
+		seen[key] = true
 	}
 	for i, a := range v.Args {
 		f := fmt.Sprintf("spec.verification.args[%d]", i)

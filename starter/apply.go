@@ -28,6 +28,12 @@ func newApply(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Shared resources first: projects read them.
+			if shared := set.Shared(); !shared.Empty() {
+				if err := a.applyShared(cmd.Context(), shared, queue); err != nil {
+					return fmt.Errorf("applying shared resources: %w", err)
+				}
+			}
 			for _, p := range set.Projects {
 				if err := a.apply(cmd.Context(), *p, queue); err != nil {
 					return fmt.Errorf("applying project %s: %w", p.Project, err)
@@ -77,5 +83,39 @@ func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) err
 	for _, gone := range res.Retired {
 		fmt.Printf("  retired %s\n", gone)
 	}
+	return nil
+}
+
+// applyShared adds the shared resources to the Shared workflow, starting
+// it if needed.
+func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue string) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: railyard.SharedWorkflowID, TaskQueue: queue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            "shared resources",
+	}, workflows.SharedWorkflowType, workflows.SharedState{})
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{r},
+			WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return explain(err)
+	}
+	var res workflows.SharedApplyResult
+	if err := h.Get(ctx, &res); err != nil {
+		return explain(err)
+	}
+	verb := "unchanged"
+	if res.Changed {
+		verb = fmt.Sprintf("applied (generation %d)", res.Generation)
+	}
+	fmt.Printf("shared resources %s: %d ConfigMaps, %d ClusterAnalysisTemplates\n", verb, res.ConfigMaps, res.ClusterTemplates)
 	return nil
 }

@@ -56,7 +56,10 @@ func register(w worker.Worker, c client.Client, o options, clusters *argocd.Clus
 		Charts:    &charts.Client{Creds: src},
 		Verify:    &verify.Measurer{Secrets: secretSource(src)},
 		ArgoCD:    clusters,
-		Steps:     &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), UIBaseURL: o.uiBaseURL()},
+		Shared:    temporalLookup{c},
+		Steps: &steps.Engine{Registry: reg, Creds: src, Secrets: secretSource(src), ConfigMaps: temporalLookup{c},
+			Records:   temporalLookup{c},
+			UIBaseURL: o.uiBaseURL()},
 	}
 	workflows.Register(w, a)
 	host := worker.New(c, a.HostQueue, worker.Options{})

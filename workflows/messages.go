@@ -58,14 +58,17 @@ type ApproveRequest struct {
 
 // StageEvent tells a Pipeline, once per change, what a stage now holds and
 // whether that collection is verified; after a promotion it also carries
-// the aliases the promotion set.
+// the aliases and the Freight metadata the promotion set.
 type StageEvent struct {
 	Stage      string              `json:"stage"`
 	Collection railyard.Collection `json:"collection"`
 	Verified   bool                `json:"verified"`
 	Promotion  string              `json:"promotion,omitempty"`
 	Aliases    map[string]string   `json:"aliases,omitempty"` // freight ID → new alias
-	At         time.Time           `json:"at"`
+	// Metadata are the promotion's updates of Freight metadata (by ID);
+	// each Pipeline applies those of its own Freight.
+	Metadata []railyard.MetadataUpdate `json:"metadata,omitempty"`
+	At       time.Time                 `json:"at"`
 }
 
 // AbortRequest aborts a stage's queued or running promotion.

@@ -15,12 +15,13 @@ const (
 	PipelineWorkflowType  = "Pipeline"
 	StageWorkflowType     = "Stage"
 	PromotionWorkflowType = "Promotion"
+	SharedWorkflowType    = "Shared"
 )
 
 // Message names. Commands that need an answer are updates with validators;
 // notifications are signals; reads are queries.
 const (
-	UpdateApply   = "apply"   // Project: apply a configuration
+	UpdateApply   = "apply"   // Project: apply a configuration; Shared: add shared resources
 	UpdatePromote = "promote" // Pipeline: promote Freight to a stage
 	SignalPromote = "promote" // Pipeline: the same, fire-and-forget
 	UpdateApprove = "approve" // Pipeline: approve Freight for a stage

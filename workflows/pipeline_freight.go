@@ -100,7 +100,7 @@ func (p *pipeline) trim() {
 }
 
 // stageEvent updates where this origin's Freight is after a stage changed,
-// and takes the aliases a promotion set.
+// and takes the aliases and metadata a promotion set.
 func (p *pipeline) stageEvent(ev StageEvent) {
 	for i := range p.Freight {
 		f := &p.Freight[i]
@@ -120,6 +120,12 @@ func (p *pipeline) stageEvent(ev StageEvent) {
 		}
 		if i := p.findFreight(id); i >= 0 && !p.aliasTaken(alias) {
 			p.Freight[i].Alias = alias
+		}
+	}
+	for _, u := range ev.Metadata {
+		if i := p.findFreight(u.Name); i >= 0 && u.Kind == railyard.MetadataKindFreight {
+			st := &p.Freight[i].Status
+			st.Metadata = st.Metadata.WithUpdates(u.Kind, p.Freight[i].ID, []railyard.MetadataUpdate{u})
 		}
 	}
 	p.dirty = true

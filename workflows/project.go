@@ -228,7 +228,8 @@ func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, 
 	if v := s.Spec.Verification; v != nil {
 		for _, ref := range v.AnalysisTemplates {
 			for _, t := range r.AnalysisTemplates {
-				if t.Name == ref.Name {
+				// ClusterAnalysisTemplates stay in the Shared workflow.
+				if t.Name == ref.Name && ref.Kind != railyard.KindClusterAnalysisTemplate {
 					cfg.AnalysisTemplates = append(cfg.AnalysisTemplates, t)
 				}
 			}

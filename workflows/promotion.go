@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -48,7 +49,11 @@ type PromotionStatus struct {
 	// about it can wake the promotion with a poll signal.
 	WaitingOn  string            `json:"waitingOn,omitempty"`
 	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
-	Workspaces int               `json:"workspaces"`        // > 1 after a lost worker
+	// Metadata are the updates of the set-metadata steps that succeeded,
+	// for the Stage to apply (to itself, and through the Pipelines to
+	// Freight) when the promotion succeeded.
+	Metadata   []railyard.MetadataUpdate `json:"metadata,omitempty"`
+	Workspaces int                       `json:"workspaces"` // > 1 after a lost worker
 	// HealthChecks are the Argo CD Applications the promotion updated,
 	// whose health the Stage tracks once it succeeded.
 	HealthChecks []railyard.AppRef `json:"healthChecks,omitempty"`
@@ -154,7 +159,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	for i, step := range in.Steps {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
 		req := railyard.StepRequest{Step: step, Index: i, Alias: railyard.AliasOf(step, i), Vars: in.Vars,
-			Statuses: st.states(in), Outputs: outputs, Promotion: info}
+			Statuses: st.states(in), Outputs: outputs, Promotion: info, Metadata: st.metadata()}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
 		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp railyard.StepResponse) {
 			st.Message, st.WaitingOn = resp.Message, resp.WaitingOn
@@ -283,6 +288,7 @@ func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.Promotion
 		st.WaitingFor = nil
 	}
 	st.Aliases = st.aliases()
+	st.Metadata = st.metadata()
 }
 
 // aliases collects the aliases set by set-freight-alias steps.
@@ -302,6 +308,33 @@ func (st *PromotionStatus) aliases() map[string]string {
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// metadata collects the updates of the set-metadata steps that succeeded,
+// in step order.
+func (st *PromotionStatus) metadata() []railyard.MetadataUpdate {
+	var out []railyard.MetadataUpdate
+	for _, r := range st.Steps {
+		if r.Uses != "set-metadata" || r.Status != railyard.StepSucceeded {
+			continue
+		}
+		var updates []railyard.MetadataUpdate
+		if raw, err := json.Marshal(r.Output["updates"]); err == nil && json.Unmarshal(raw, &updates) == nil {
+			out = append(out, updates...)
+		}
+	}
+	return out
+}
+
+// freightMetadata is the updates of Freight metadata among Metadata.
+func (st *PromotionStatus) freightMetadata() []railyard.MetadataUpdate {
+	var out []railyard.MetadataUpdate
+	for _, u := range st.Metadata {
+		if u.Kind == railyard.MetadataKindFreight {
+			out = append(out, u)
+		}
 	}
 	return out
 }

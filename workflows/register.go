@@ -23,6 +23,7 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(Pipeline, workflow.RegisterOptions{Name: PipelineWorkflowType})
 	r.RegisterWorkflowWithOptions(Stage, workflow.RegisterOptions{Name: StageWorkflowType})
 	r.RegisterWorkflowWithOptions(Promotion, workflow.RegisterOptions{Name: PromotionWorkflowType})
+	r.RegisterWorkflowWithOptions(Shared, workflow.RegisterOptions{Name: SharedWorkflowType})
 }
 
 // Register registers workflows and the activities of the shared task queue.

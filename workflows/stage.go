@@ -25,6 +25,8 @@ type StageState struct {
 	// Promotions are this stage's promotions, newest first.
 	Promotions []PromotionRecord `json:"promotions,omitempty"`
 	Seq        int               `json:"seq"`
+	// Metadata is set by set-metadata steps of this stage's promotions.
+	Metadata railyard.Metadata `json:"metadata,omitempty"`
 }
 
 // CollectionRecord is one collection the stage held, and its verification.
@@ -190,11 +192,13 @@ func (s *stage) current() railyard.Collection {
 }
 
 // notify tells the Pipeline of every requested origin what the stage holds,
-// once per change, and downstream stages likewise. After a promotion the
-// event names it and carries the aliases it set.
-func (s *stage) notify(ctx workflow.Context, verified bool, promotion string, aliases map[string]string) {
-	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, Promotion: promotion,
-		Aliases: aliases, At: workflow.Now(ctx)}
+// once per change, and downstream stages likewise. After a promotion (done)
+// the event names it and carries the aliases and Freight metadata it set.
+func (s *stage) notify(ctx workflow.Context, verified bool, done *PromotionStatus) {
+	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
+	if done != nil {
+		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, done.freightMetadata()
+	}
 	for _, r := range s.Config.Stage.Spec.RequestedFreight {
 		signalQuietly(ctx, railyard.PipelineWorkflowID(s.Project, r.Origin.Name), SignalStageEvent, ev)
 	}

@@ -197,7 +197,8 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 		s.History = s.History[:maxHistory]
 	}
 	s.Queue.Retry(st.Collection)
-	s.notify(ctx, c.Verification.Phase == VerifySuccessful, st.Name, st.Aliases)
+	s.Metadata = s.Metadata.WithUpdates(railyard.MetadataKindStage, s.Stage, st.Metadata)
+	s.notify(ctx, c.Verification.Phase == VerifySuccessful, &st)
 }
 
 // record adds or updates a promotion in the stage's list, newest first.

@@ -29,7 +29,7 @@ func (s *stage) verify(ctx workflow.Context) {
 	if v == nil || len(v.AnalysisTemplates) == 0 {
 		s.History[0].Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: now, FinishedAt: now,
 			Message: "no verification configured"}
-		s.notify(ctx, true, "", nil)
+		s.notify(ctx, true, nil)
 		return
 	}
 	vctx, cancel := workflow.WithCancel(ctx)
@@ -43,7 +43,7 @@ func (s *stage) verify(ctx workflow.Context) {
 	s.cancelVerify = nil
 	rec := &s.History[0].Verification
 	rec.Phase, rec.Message, rec.FinishedAt = phase, msg, workflow.Now(ctx)
-	s.notify(ctx, phase == VerifySuccessful, "", nil)
+	s.notify(ctx, phase == VerifySuccessful, nil)
 }
 
 // analyse plans the metrics and measures them side by side until each is
@@ -54,6 +54,7 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 	var plan []railyard.PlannedMetric
 	cur := s.current()
 	in := activities.PlanInput{Project: s.Project, Stage: s.Stage, Templates: s.Config.AnalysisTemplates,
+		Refs: s.Config.Stage.Spec.Verification.AnalysisTemplates,
 		Args: s.Config.Stage.Spec.Verification.Args, Vars: s.Config.Stage.Spec.Vars, Collection: cur,
 		Requested: s.requested(), Warehouses: s.Config.Warehouses}
 	if err := workflow.ExecuteActivity(entityOptions(ctx, "plan verification of "+s.Stage), a.PlanVerification, in).Get(ctx, &plan); err != nil {
@@ -86,7 +87,7 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 // measureMetric measures one metric until it is decided or stop is set.
 func measureMetric(ctx workflow.Context, pm railyard.PlannedMetric, stop *bool) (string, string) {
 	var a *activities.Activities
-	var run railyard.MetricRun
+	run := railyard.NewMetricRun(pm.Metric)
 	name := pm.Template + "/" + pm.Metric.Name
 	for !*stop {
 		if d := run.NextDelay(pm.Metric); d > 0 {

@@ -17,6 +17,8 @@ func allFunctionSets() []expr.Option {
 	opts = append(opts, FreightFunctions(Freight{})...)
 	opts = append(opts, StatusFunctions("", nil)...)
 	opts = append(opts, SecretFunction(context.Background(), nil, "p")...)
+	opts = append(opts, ConfigMapFunctions(context.Background(), nil, "p")...)
+	opts = append(opts, MetadataFunctions(context.Background(), Records{})...)
 	return opts
 }
 

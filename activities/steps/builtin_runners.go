@@ -17,7 +17,7 @@ func FileRunners(client *http.Client) []Runner {
 		TOMLUpdate{}, TOMLParse{},
 		Tar{}, Untar{},
 		HTTP{Client: client}, HTTPDownload{Client: client},
-		ComposeOutput{}, SetFreightAlias{}, Fail{},
+		ComposeOutput{}, SetFreightAlias{}, SetMetadata{}, Fail{},
 	}
 }
 

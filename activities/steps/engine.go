@@ -29,7 +29,12 @@ const DefaultPollInterval = 5 * time.Minute
 type Engine struct {
 	Registry Registry
 	Secrets  expr.SecretSource
-	Creds    creds.Source
+	// ConfigMaps answers configMap() and sharedConfigMap().
+	ConfigMaps expr.ConfigMapSource
+	// Records answers freightMetadata(), freightStatus() and
+	// stageMetadata(), and finds the Freight set-metadata names.
+	Records expr.RecordSource
+	Creds   creds.Source
 	// UIBaseURL is what expressions see as ctx.uiBaseUrl.
 	UIBaseURL string
 	// Now is the clock (time.Now when nil).
@@ -184,7 +189,7 @@ func (e *Engine) stepContext(req StepRequest) *Context {
 	return &Context{
 		WorkDir: p.WorkDir, Project: p.Project, Stage: p.Stage, Promotion: p.Name,
 		TargetFreight: p.TargetFreight, Collection: p.Collection, Warehouses: p.Warehouses,
-		Creds: c, Alias: req.Alias, Actor: p.Actor, Requested: p.Requested,
+		Creds: c, Records: e.Records, Alias: req.Alias, Actor: p.Actor, Requested: p.Requested,
 		StartedAt: e.startedAt(req),
 	}
 }

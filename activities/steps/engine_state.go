@@ -19,6 +19,8 @@ func (e *Engine) evaluator(ctx context.Context, req StepRequest, empty *expr.Emp
 	fns := [][]exprlang.Option{
 		expr.FreightFunctions(expr.Freight{Collection: p.Collection, Requested: p.Requested, Warehouses: p.Warehouses, Empty: empty}),
 		expr.SecretFunction(ctx, e.Secrets, p.Project),
+		expr.ConfigMapFunctions(ctx, e.ConfigMaps, p.Project),
+		expr.MetadataFunctions(ctx, expr.Records{Source: e.Records, Project: p.Project, Stage: p.Stage, Pending: req.Metadata}),
 		expr.StatusFunctions(req.Alias, req.Statuses),
 	}
 	vars := map[string]any{}

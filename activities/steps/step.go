@@ -16,6 +16,7 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
+	"github.com/railyard/railyard/activities/expr"
 )
 
 // Step statuses, ordered by severity as Kargo orders them.
@@ -47,6 +48,7 @@ type Context struct {
 	Collection    railyard.Collection  // the whole target collection
 	Warehouses    []railyard.Warehouse // the project's warehouses (for *From lookups)
 	Creds         creds.Source
+	Records       expr.RecordSource // finds Freight by name (set-metadata)
 
 	Alias     string                   // this step's alias ("<task>::<step>" inside tasks)
 	Actor     string                   // who asked for the promotion

@@ -1,6 +1,6 @@
 // Package verify is the activity side of verification: Argo Rollouts
-// AnalysisTemplates (argoproj.io/v1alpha1) with the `web` and `prometheus`
-// providers.
+// AnalysisTemplates (argoproj.io/v1alpha1) with the `web`, `prometheus`
+// and `job` providers (a job runs as a process on the worker).
 //
 // The Stage workflow owns the schedule:
 //
@@ -79,14 +79,16 @@ func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, e
 	in.Metric = metric
 	p := in.Metric.Provider
 	switch {
-	case p.Web != nil && p.Prometheus != nil:
-		out = errorMeasurement("metric %q: exactly one provider must be set, found web and prometheus", in.Metric.Name)
+	case p.Count() > 1:
+		out = errorMeasurement("metric %q: exactly one provider must be set", in.Metric.Name)
 	case p.Web != nil:
 		out = m.measureWeb(ctx, in.Metric)
 	case p.Prometheus != nil:
 		out = m.measurePrometheus(ctx, in.Metric)
+	case p.Job != nil:
+		out = measureJob(ctx, in.Metric)
 	default:
-		out = errorMeasurement("metric %q: no provider (web and prometheus are supported)", in.Metric.Name)
+		out = errorMeasurement("metric %q: no provider (web, prometheus and job are supported)", in.Metric.Name)
 	}
 	if err := ctx.Err(); err != nil {
 		return Measurement{}, err

@@ -32,8 +32,20 @@ func Plan(project string, templates []railyard.AnalysisTemplate, stageArgs []rai
 			for _, d := range tmpl.Spec.DryRun {
 				metric.DryRun = metric.DryRun || railyard.MatchesMetric(d.MetricName, m.Name)
 			}
+			metric.Retention = retention(tmpl.Spec.MeasurementRetention, m.Name)
 			out = append(out, PlannedMetric{Template: tmpl.Name, Metric: metric})
 		}
 	}
 	return out, nil
+}
+
+// retention is the limit of the first measurementRetention entry naming
+// the metric, as Argo Rollouts reads them; 0 when none does.
+func retention(entries []railyard.MeasurementRetention, metric string) int {
+	for _, e := range entries {
+		if railyard.MatchesMetric(e.MetricName, metric) {
+			return e.Limit
+		}
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,6 +25,9 @@ func TestPlan(t *testing.T) {
 	dry := railyard.AnalysisTemplate{Name: "d", Spec: railyard.AnalysisTemplateSpec{
 		DryRun:  []railyard.DryRunMetric{{MetricName: "err.*"}},
 		Metrics: []railyard.Metric{web("errors", "http://x/e"), web("latency", "http://x/l")}}}
+	kept := railyard.AnalysisTemplate{Name: "k", Spec: railyard.AnalysisTemplateSpec{
+		MeasurementRetention: []railyard.MeasurementRetention{{MetricName: "lat.*", Limit: 30}, {MetricName: ".*", Limit: 5}},
+		Metrics:              []railyard.Metric{web("errors", "http://x/e"), web("latency", "http://x/l")}}}
 	args := []railyard.AnalysisRunArgument{{Name: "host", Value: "svc"}}
 	tests := []struct {
 		name      string
@@ -37,6 +41,8 @@ func TestPlan(t *testing.T) {
 			wantErr: `analysis templates "a" and "dup" both have a metric "health"`},
 		{name: "dry run marks the metrics it names", templates: []railyard.AnalysisTemplate{dry},
 			want: []string{"d/errors http://x/e dry", "d/latency http://x/l"}},
+		{name: "measurementRetention: the first entry naming the metric", templates: []railyard.AnalysisTemplate{kept},
+			want: []string{"k/errors http://x/e keep 5", "k/latency http://x/l keep 30"}},
 		{name: "undeclared argument", templates: []railyard.AnalysisTemplate{undeclared},
 			wantErr: `analysis template "u": metric "m": unknown argument(s) host`},
 	}
@@ -57,6 +63,9 @@ func TestPlan(t *testing.T) {
 				line := p.Template + "/" + p.Metric.Name + " " + p.Metric.Provider.Web.URL
 				if p.Metric.DryRun {
 					line += " dry"
+				}
+				if p.Metric.Retention > 0 {
+					line += fmt.Sprintf(" keep %d", p.Metric.Retention)
 				}
 				lines = append(lines, line)
 			}
