@@ -37,6 +37,10 @@ type Timing struct {
 // namespace with its search attributes; root is the repository root.
 func Start(t testing.TB, root string) *Cluster {
 	t.Helper()
+	root, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bins := FindBinaries(t, root)
 	compose, err := LoadCompose(filepath.Join(root, "deploy/compose.yaml"))
 	if err != nil {
