@@ -150,6 +150,9 @@ func (ch *chaos) report(elapsed time.Duration, rounds int) {
 	var hit, calm []time.Duration
 	for _, p := range ps {
 		phases[p.Phase]++
+		if p.Phase != railyard.PhaseSucceeded {
+			clusterFigure(ch.t, "chaos: promotion %s of %s ended %s: %s", p.Name, p.Stage, p.Phase, p.Message)
+		}
 		d := p.FinishedAt.Sub(p.StartedAt)
 		if slices.ContainsFunc(ch.killedAt, func(k time.Time) bool { return !k.Before(p.StartedAt) && !k.After(p.FinishedAt) }) {
 			hit = append(hit, d)
