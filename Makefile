@@ -7,7 +7,7 @@ export GOTOOLCHAIN := local
 
 GO           ?= go
 BIN          ?= bin
-TEST_TIMEOUT ?= 30m
+TEST_TIMEOUT ?= 45m
 TESTFLAGS    ?=
 BENCHTIME    ?= 1x
 QUICKSTART   ?= examples/quickstart/run.sh
