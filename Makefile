@@ -7,20 +7,24 @@ export GOTOOLCHAIN := local
 
 GO           ?= go
 BIN          ?= bin
-TEST_TIMEOUT ?= 30m
+TEST_TIMEOUT ?= 45m
 TESTFLAGS    ?=
 BENCHTIME    ?= 1x
 FUZZTIME     ?= 10s
 FUZZMINIMIZETIME ?= 2s
 QUICKSTART   ?= examples/quickstart/run.sh
 WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+CHAOS_KILLS  ?= 100
+CHAOS_PROMOTIONS ?= 100
+CHAOS_SEED   ?= 15
 
-.PHONY: help build test fuzz run lint bench
+.PHONY: help build test fuzz run lint bench chaos
 
 help: ## list the targets
 	@echo "Railyard make targets (Go toolchain: $$($(GO) env GOVERSION), GOTOOLCHAIN=$(GOTOOLCHAIN)):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  \1\t\2/' | expand -t 10
 	@echo "Variables: TEST_TIMEOUT=$(TEST_TIMEOUT) TESTFLAGS=$(TESTFLAGS) BENCHTIME=$(BENCHTIME) FUZZTIME=$(FUZZTIME) BIN=$(BIN)"
+	@echo "           CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_PROMOTIONS=$(CHAOS_PROMOTIONS) CHAOS_SEED=$(CHAOS_SEED) (make chaos)"
 
 build: ## build bin/railyard-worker and bin/railyard (a cold build takes ~4 min)
 	@test -d starter || { echo "build: starter/ does not exist yet; bin/railyard cannot be built" >&2; exit 1; }
@@ -70,3 +74,8 @@ lint: ## gofmt -l must list nothing; go vet ./...; workflowcheck finds no non-de
 
 bench: ## run the benchmarks once each and print their figures (start-to-ready, RSS …)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout $(TEST_TIMEOUT) ./...
+
+chaos: ## kill -9 a random worker CHAOS_KILLS times over >= CHAOS_PROMOTIONS promotions on PostgreSQL + Temporal (make test runs 6 over 12)
+	@mkdir -p $(BIN)
+	CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_PROMOTIONS=$(CHAOS_PROMOTIONS) CHAOS_SEED=$(CHAOS_SEED) \
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestClusterChaos$$' -v ./e2e 2>&1 | tee $(BIN)/chaos.log

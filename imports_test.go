@@ -69,6 +69,7 @@ var allowed = map[string][]string{
 	"dashboard":                  {".", "workflows"},
 	"internal/devserver":         {},
 	"internal/testenv":           {},
+	"internal/testenv/cluster":   {},
 	"internal/webhook":           {".", "activities/expr"},
 	"e2e":                        {},
 	"examples/quickstart/feeder": {},

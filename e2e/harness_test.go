@@ -96,12 +96,20 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		t.Fatalf("starting Temporal: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Logger: sdklog.NewStructuredLogger(quiet)})
+	return envAt(t, srv.FrontendAddress(), opts...)
+}
+
+// envAt dials the Temporal frontend at addr (namespace default) and, unless
+// told not to, starts a worker against it and waits until it is ready.
+func envAt(t testing.TB, addr string, opts ...envOption) *env {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := client.Dial(client.Options{HostPort: addr, Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {
 		t.Fatalf("dialing Temporal: %v", err)
 	}
 	t.Cleanup(c.Close)
-	e := &env{t: t, addr: srv.FrontendAddress(), client: c, cacheDir: t.TempDir(), logLevel: "debug",
+	e := &env{t: t, addr: addr, client: c, cacheDir: t.TempDir(), logLevel: "debug",
 		logPath: filepath.Join(t.TempDir(), "worker.log")}
 	for _, o := range opts {
 		o(e)
