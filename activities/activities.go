@@ -46,7 +46,7 @@ type Activities struct {
 	Steps  *steps.Engine
 	Verify *verify.Measurer
 	ArgoCD *argocd.Clusters // clusters holding Argo CD's Applications
-	Shared SharedSource // ClusterAnalysisTemplates, for verification plans
+	Shared SharedSource     // ClusterAnalysisTemplates, for verification plans
 }
 
 // Error types of non-retryable application errors, for workflows to match.

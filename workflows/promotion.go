@@ -47,8 +47,8 @@ type PromotionStatus struct {
 	// WaitingOn names what the running step waits for (a pull request's
 	// railyard.PullRequestKey) while it waits, so that a webhook event
 	// about it can wake the promotion with a poll signal.
-	WaitingOn  string            `json:"waitingOn,omitempty"`
-	Aliases    map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
+	WaitingOn string            `json:"waitingOn,omitempty"`
+	Aliases   map[string]string `json:"aliases,omitempty"` // freight ID → alias set by set-freight-alias
 	// Metadata are the updates of the set-metadata steps that succeeded,
 	// for the Stage to apply (to itself, and through the Pipelines to
 	// Freight) when the promotion succeeded.
