@@ -23,11 +23,11 @@ import (
 	"github.com/railyard/railyard/activities/creds"
 )
 
-// No Kubernetes API server is available to these tests (and kubectl's
-// client-side validation needs one for its schema), so
-// deploy/kubernetes/worker.yaml is checked by decoding every document
-// strictly into the Kubernetes API types (unknown or duplicate fields fail),
-// then by following its references: the ConfigMap and Secret the
+// deploy/kubernetes/worker.yaml is checked twice: a real kube-apiserver
+// takes every object in a strict server-side dry run
+// (TestDeployKubernetesServerDryRun), and here every document is decoded
+// strictly into the Kubernetes API types (unknown or duplicate fields fail)
+// and its references are followed: the ConfigMap and Secret the
 // Deployment reads, its volumes and mounts, its selector, the worker flags
 // it passes (against `railyard-worker -h`) and the credentials file it
 // mounts (parsed as the worker parses it).
