@@ -33,7 +33,7 @@ func NextExpression(tmpl string) (before, code, after string, err error) {
 	}
 	code = body[:end]
 	if strings.TrimSpace(code) == "" {
-		return "", "", "", fmt.Errorf("empty expression %s%s%s", open, code, closing)
+		return "", "", "", fmt.Errorf("empty expression %s %s", open, closing)
 	}
 	return tmpl[:start], code, body[end+len(closing):], nil
 }
