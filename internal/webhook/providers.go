@@ -105,16 +105,12 @@ func github(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		ev.note = "pong: the receiver is configured correctly"
 	case "push":
 		var p struct {
-			Repository struct {
-				CloneURL string `json:"clone_url"`
-				HTMLURL  string `json:"html_url"`
-				SSHURL   string `json:"ssh_url"`
-			} `json:"repository"`
+			Repository githubRepo `json:"repository"`
 		}
 		if err := parseJSON(body, &p); err != nil {
 			return event{}, err
 		}
-		ev.repoURLs = gitURLs(p.Repository.CloneURL, p.Repository.HTMLURL, p.Repository.SSHURL)
+		ev.repoURLs = p.Repository.urls()
 	case "pull_request", "pull_request_review":
 		return prEvent(ev, body)
 	case "package", "registry_package":
@@ -205,6 +201,15 @@ func bitbucket(ep *endpoint, r *http.Request, body []byte) (event, error) {
 	return ev, nil
 }
 
+// githubRepo is the repository of a GitHub or Gitea event.
+type githubRepo struct {
+	CloneURL string `json:"clone_url"`
+	HTMLURL  string `json:"html_url"`
+	SSHURL   string `json:"ssh_url"`
+}
+
+func (r githubRepo) urls() []string { return gitURLs(r.CloneURL, r.HTMLURL, r.SSHURL) }
+
 // bitbucketRepo is the repository of a Bitbucket event.
 type bitbucketRepo struct {
 	Links struct {
@@ -260,16 +265,12 @@ func gitea(ep *endpoint, r *http.Request, body []byte) (event, error) {
 		return event{}, reject(http.StatusBadRequest, "Gitea event %q is not supported (push, pull_request*)", kind)
 	}
 	var p struct {
-		Repository struct {
-			CloneURL string `json:"clone_url"`
-			HTMLURL  string `json:"html_url"`
-			SSHURL   string `json:"ssh_url"`
-		} `json:"repository"`
+		Repository githubRepo `json:"repository"`
 	}
 	if err := parseJSON(body, &p); err != nil {
 		return event{}, err
 	}
-	ev.repoURLs = gitURLs(p.Repository.CloneURL, p.Repository.HTMLURL, p.Repository.SSHURL)
+	ev.repoURLs = p.Repository.urls()
 	return ev, nil
 }
 

@@ -53,16 +53,12 @@ func prEvent(ev event, body []byte) (event, error) {
 		PullRequest struct {
 			Number int64 `json:"number"`
 		} `json:"pull_request"`
-		Repository struct {
-			CloneURL string `json:"clone_url"`
-			HTMLURL  string `json:"html_url"`
-			SSHURL   string `json:"ssh_url"`
-		} `json:"repository"`
+		Repository githubRepo `json:"repository"`
 	}
 	if err := parseJSON(body, &p); err != nil {
 		return event{}, err
 	}
-	ev.repoURLs = gitURLs(p.Repository.CloneURL, p.Repository.HTMLURL, p.Repository.SSHURL)
+	ev.repoURLs = p.Repository.urls()
 	ev.pr = pullRequest{number: max(p.Number, p.PullRequest.Number), action: p.Action}
 	return checkPR(ev, "pull_request.number", "repository.clone_url")
 }
