@@ -49,36 +49,16 @@ func newApply(a *app) *cobra.Command {
 
 // apply sends the resources to the Project workflow, starting it if needed.
 func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) error {
-	c, err := a.client()
+	var res workflows.ApplyResult
+	err := a.updateWithStart(ctx, client.StartWorkflowOptions{
+		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: queue, StaticSummary: "project " + r.Project,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(r.Project)),
+	}, workflows.ProjectWorkflowType, workflows.ProjectState{Project: r.Project}, r, &res)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: queue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            "project " + r.Project,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(r.Project)),
-	}, workflows.ProjectWorkflowType, workflows.ProjectState{Project: r.Project})
-	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{r},
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err != nil {
-		return explain(err)
-	}
-	var res workflows.ApplyResult
-	if err := h.Get(ctx, &res); err != nil {
-		return explain(err)
-	}
-	verb := "unchanged"
-	if res.Changed {
-		verb = fmt.Sprintf("applied (generation %d)", res.Generation)
-	}
-	fmt.Printf("project %s %s: warehouses [%s], stages [%s]\n", r.Project, verb,
+	fmt.Printf("project %s %s: warehouses [%s], stages [%s]\n", r.Project, appliedVerb(res.Changed, res.Generation),
 		strings.Join(res.Warehouses, " "), strings.Join(res.Stages, " "))
 	for _, gone := range res.Retired {
 		fmt.Printf("  retired %s\n", gone)
@@ -89,33 +69,46 @@ func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) err
 // applyShared adds the shared resources to the Shared workflow, starting
 // it if needed.
 func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue string) error {
+	var res workflows.SharedApplyResult
+	err := a.updateWithStart(ctx, client.StartWorkflowOptions{
+		ID: railyard.SharedWorkflowID, TaskQueue: queue, StaticSummary: "shared resources",
+	}, workflows.SharedWorkflowType, workflows.SharedState{}, r, &res)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("shared resources %s: %d ConfigMaps, %d ClusterAnalysisTemplates\n",
+		appliedVerb(res.Changed, res.Generation), res.ConfigMaps, res.ClusterTemplates)
+	return nil
+}
+
+// updateWithStart sends the apply update with arg to the workflow opts
+// names, starting it with state when it does not run, and decodes the
+// answer into out.
+func (a *app) updateWithStart(ctx context.Context, opts client.StartWorkflowOptions, wfType string, state, arg, out any) error {
 	c, err := a.client()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: railyard.SharedWorkflowID, TaskQueue: queue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            "shared resources",
-	}, workflows.SharedWorkflowType, workflows.SharedState{})
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{r},
+		StartWorkflowOperation: c.NewWithStartWorkflowOperation(opts, wfType, state),
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
 	if err != nil {
 		return explain(err)
 	}
-	var res workflows.SharedApplyResult
-	if err := h.Get(ctx, &res); err != nil {
+	if err := h.Get(ctx, out); err != nil {
 		return explain(err)
 	}
-	verb := "unchanged"
-	if res.Changed {
-		verb = fmt.Sprintf("applied (generation %d)", res.Generation)
-	}
-	fmt.Printf("shared resources %s: %d ConfigMaps, %d ClusterAnalysisTemplates\n", verb, res.ConfigMaps, res.ClusterTemplates)
 	return nil
+}
+
+func appliedVerb(changed bool, generation int) string {
+	if !changed {
+		return "unchanged"
+	}
+	return fmt.Sprintf("applied (generation %d)", generation)
 }
