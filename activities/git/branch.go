@@ -33,12 +33,9 @@ const (
 )
 
 // selectBranch walks branch's history newest first, in batches that double
-// up to maxLogBatch, until limit commits pass the filters.
-func (c *Client) selectBranch(ctx context.Context, dir string, sel *selector, branch string) ([]railyard.GitCommit, *railyard.ObservedRefs, error) {
-	head, err := c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}")
-	if err != nil {
-		return nil, nil, err
-	}
+// up to maxLogBatch, until limit commits pass the filters. head is the
+// branch's commit.
+func (c *Client) selectBranch(ctx context.Context, dir string, sel *selector, branch, head string) ([]railyard.GitCommit, *railyard.ObservedRefs, error) {
 	var out []railyard.GitCommit
 	batch, skip := sel.limit, 0
 	for len(out) < sel.limit {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/railyard/railyard"
@@ -22,20 +23,23 @@ const maxSubject = 80
 //
 // prev is the previous cycle's result for the same subscription with the
 // same configuration (nil when the configuration changed). When the remote's
-// relevant refs still equal prev.ObservedRefs, prev is returned without
-// fetching anything. Otherwise the repository's mirror is brought up to date
-// (only new objects are transferred) and candidates are selected from it.
+// relevant refs still equal prev.ObservedRefs, prev is returned unchanged.
+//
+// A branch subscription costs one fetch of that branch into the mirror: the
+// fetch itself learns the branch's head, so no separate listing precedes it,
+// and it transfers only new objects. A tag subscription lists the remote's
+// tags first and fetches only when they changed.
 func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error) {
 	sel, err := newSelector(sub)
 	if err != nil {
 		return railyard.SubscriptionResult{}, err
 	}
 	r := Remote{URL: sub.RepoURL, Insecure: sub.InsecureSkipTLSVerify}
-	observed, branch, err := c.observe(ctx, r, sel)
+	if !sel.tags {
+		return c.discoverBranch(ctx, r, sel, prev)
+	}
+	observed, err := c.observeTags(ctx, r, sel)
 	if err != nil {
-		if errors.Is(err, railyard.ErrNotFound) {
-			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
-		}
 		return railyard.SubscriptionResult{}, err
 	}
 	if reusable(prev, sub.RepoURL, observed) {
@@ -43,18 +47,58 @@ func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, pre
 	}
 	unlock := c.Lock(r.URL)
 	defer unlock()
-	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
+	dir, err := c.SyncMirror(ctx, r, sel.refspecs("")...)
 	if err != nil {
 		return railyard.SubscriptionResult{}, err
 	}
-	res := railyard.SubscriptionResult{Kind: "git", RepoURL: sub.RepoURL}
+	return c.selectFrom(ctx, dir, sel, "", "")
+}
+
+// discoverBranch fetches the followed branch into the mirror and selects
+// from it, or returns prev when the branch's head has not moved.
+func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error) {
+	branch := sel.sub.Branch
+	if branch == "" {
+		name, _, err := c.DefaultBranch(ctx, r)
+		if err != nil {
+			return railyard.SubscriptionResult{}, err
+		}
+		branch = name
+	}
+	unlock := c.Lock(r.URL)
+	defer unlock()
+	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
+	if err != nil {
+		if errors.Is(err, railyard.ErrNotFound) {
+			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
+		}
+		if missingRef(err) {
+			return railyard.SubscriptionResult{}, fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
+		}
+		return railyard.SubscriptionResult{}, err
+	}
+	head, err := c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}")
+	if err != nil {
+		return railyard.SubscriptionResult{}, fmt.Errorf("discovering in %s: %w", Redact(r.URL), err)
+	}
+	if reusable(prev, sel.sub.RepoURL, &railyard.ObservedRefs{BranchHead: head}) {
+		return *prev, nil
+	}
+	return c.selectFrom(ctx, dir, sel, branch, head)
+}
+
+// selectFrom selects the candidates from the freshly fetched mirror dir:
+// tags, or the history of branch from its head.
+func (c *Client) selectFrom(ctx context.Context, dir string, sel *selector, branch, head string) (railyard.SubscriptionResult, error) {
+	var err error
+	res := railyard.SubscriptionResult{Kind: "git", RepoURL: sel.sub.RepoURL}
 	if sel.tags {
 		res.Commits, res.ObservedRefs, err = c.selectTags(ctx, dir, sel)
 	} else {
-		res.Commits, res.ObservedRefs, err = c.selectBranch(ctx, dir, sel, branch)
+		res.Commits, res.ObservedRefs, err = c.selectBranch(ctx, dir, sel, branch, head)
 	}
 	if err != nil {
-		return railyard.SubscriptionResult{}, fmt.Errorf("discovering in %s: %w", Redact(r.URL), err)
+		return railyard.SubscriptionResult{}, fmt.Errorf("discovering in %s: %w", Redact(sel.sub.RepoURL), err)
 	}
 	if len(res.Commits) == 0 {
 		res.Error = sel.emptyReason(branch)
@@ -62,40 +106,25 @@ func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, pre
 	return res, nil
 }
 
-// observe lists the remote refs the subscription depends on, as
-// ObservedRefs, and the branch NewestFromBranch follows.
-func (c *Client) observe(ctx context.Context, r Remote, sel *selector) (*railyard.ObservedRefs, string, error) {
-	if sel.tags {
-		refs, _, err := c.LsRemote(ctx, r, "refs/tags/*")
-		if err != nil {
-			return nil, "", err
-		}
-		tags := map[string]string{}
-		for _, ref := range refs {
-			if name, ok := cutPrefix(ref.Name, "refs/tags/"); ok && sel.tagAllowed(name) {
-				tags[name] = ref.ID
-			}
-		}
-		return observedTags(tags), "", nil
-	}
-	branch := sel.sub.Branch
-	if branch == "" {
-		name, head, err := c.DefaultBranch(ctx, r)
-		if err != nil || head != "" {
-			return &railyard.ObservedRefs{BranchHead: head}, name, err
-		}
-		branch = name
-	}
-	refs, _, err := c.LsRemote(ctx, r, "refs/heads/"+branch)
+// missingRef reports a fetch refused because the remote has no such ref.
+func missingRef(err error) bool {
+	var ce *CommandError
+	return errors.As(err, &ce) && strings.Contains(ce.Stderr, "couldn't find remote ref")
+}
+
+// observeTags lists the remote's tags the subscription allows.
+func (c *Client) observeTags(ctx context.Context, r Remote, sel *selector) (*railyard.ObservedRefs, error) {
+	refs, _, err := c.LsRemote(ctx, r, "refs/tags/*")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	tags := map[string]string{}
 	for _, ref := range refs {
-		if ref.Name == "refs/heads/"+branch {
-			return &railyard.ObservedRefs{BranchHead: ref.ID}, branch, nil
+		if name, ok := cutPrefix(ref.Name, "refs/tags/"); ok && sel.tagAllowed(name) {
+			tags[name] = ref.ID
 		}
 	}
-	return nil, "", fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
+	return observedTags(tags), nil
 }
 
 // refspecs are the refs a subscription's cycle fetches into the mirror.

@@ -65,6 +65,13 @@ func (c *Client) SyncMirror(ctx context.Context, r Remote, refspecs ...string) (
 	return dir, nil
 }
 
+// HasMirror reports whether repoURL's mirror exists on this worker, so that
+// a clone can borrow from it while it is being brought up to date.
+func (c *Client) HasMirror(repoURL string) bool {
+	_, err := os.Stat(filepath.Join(c.MirrorDir(repoURL), "HEAD"))
+	return err == nil
+}
+
 // ensureMirror creates the bare mirror when it does not exist yet. Objects
 // are never pruned, so repositories borrowing them as alternates stay whole.
 func (c *Client) ensureMirror(ctx context.Context, repoURL string) (string, error) {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -52,18 +51,11 @@ func (g GitClone) Run(ctx context.Context, sc *Context, raw json.RawMessage) (Re
 	if err := c.validate(); err != nil {
 		return Result{}, Terminal(fmt.Errorf("git-clone config: %w", err))
 	}
-	remote := git.Remote{URL: c.RepoURL, Insecure: c.InsecureSkipTLSVerify, Creds: sc.Creds}
-	repo, err := g.prepareRepo(ctx, sc, &c, remote)
+	j := &cloneJob{g: g, sc: sc, c: &c, repo: repoDir(sc.WorkDir, &c),
+		remote: git.Remote{URL: c.RepoURL, Insecure: c.InsecureSkipTLSVerify, Creds: sc.Creds}}
+	commits, err := j.run(ctx)
 	if err != nil {
 		return Result{}, err
-	}
-	commits := map[string]any{}
-	for _, co := range c.Checkout {
-		sha, err := g.checkout(ctx, sc, repo, remote, co)
-		if err != nil {
-			return Result{}, fmt.Errorf("checking out %s into %s: %w", git.Redact(c.RepoURL), co.Path, err)
-		}
-		commits[co.key()] = sha
 	}
 	return Succeeded(map[string]any{"commits": commits}), nil
 }
@@ -115,103 +107,6 @@ func repoDir(workDir string, c *gitCloneConfig) string {
 	}
 	sum := sha256.Sum256([]byte(key))
 	return filepath.Join(workDir, ".railyard", "git", hex.EncodeToString(sum[:8])+".git")
-}
-
-// prepareRepo wipes what an earlier attempt left, brings the worker's mirror
-// up to date (only new objects cross the network), and makes a bare
-// repository that shares the mirror's objects.
-func (g GitClone) prepareRepo(ctx context.Context, sc *Context, c *gitCloneConfig, remote git.Remote) (string, error) {
-	repo := repoDir(sc.WorkDir, c)
-	if err := os.RemoveAll(repo); err != nil {
-		return "", fmt.Errorf("cleaning %s: %w", repo, err)
-	}
-	unlock := g.Git.Lock(remote.URL)
-	mirror, err := g.Git.SyncMirror(ctx, remote)
-	if err == nil {
-		// One process: the clone borrows the mirror's objects (--shared, no
-		// copy) and writes its settings as it is created; the mirror is
-		// remote "mirror", so that "origin" is the repository's own URL.
-		name, email := defaultAuthorName, defaultAuthorEmail
-		if c.Author != nil && c.Author.Name != "" {
-			name, email = c.Author.Name, c.Author.Email
-		}
-		args := []string{"clone", "--quiet", "--bare", "--shared", "--origin", "mirror"}
-		for _, kv := range [][2]string{{"remote.origin.url", remote.URL}, {"user.name", name}, {"user.email", email},
-			{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!remote.Insecure)}} {
-			args = append(args, "--config", kv[0]+"="+kv[1])
-		}
-		_, err = gitIn(ctx, g.Git, "", append(args, mirror, repo)...)
-	}
-	unlock()
-	if err != nil {
-		return "", fmt.Errorf("cloning %s: %w", git.Redact(remote.URL), err)
-	}
-	return repo, nil
-}
-
-// checkout adds one worktree and returns the commit it holds ("" for a new
-// orphan branch).
-func (g GitClone) checkout(ctx context.Context, sc *Context, repo string, remote git.Remote, co gitCheckout) (string, error) {
-	path, err := securePath(sc.WorkDir, co.Path)
-	if err != nil {
-		return "", err
-	}
-	if err := os.RemoveAll(path); err != nil {
-		return "", err
-	}
-	// The repository is new for this step (prepareRepo), so there is no
-	// stale worktree to prune.
-	if err := g.addWorktree(ctx, sc, repo, remote, path, co); err != nil {
-		return "", err
-	}
-	if len(co.Sparse) > 0 {
-		if err := g.populate(ctx, path, co.Sparse); err != nil {
-			return "", err
-		}
-	}
-	sha, err := gitIn(ctx, g.Git, path, "rev-parse", "--verify", "-q", "HEAD")
-	if err != nil && co.Create {
-		return "", nil // unborn orphan branch
-	}
-	return sha, err
-}
-
-func (g GitClone) addWorktree(ctx context.Context, sc *Context, repo string, remote git.Remote, path string, co gitCheckout) error {
-	add := []string{"worktree", "add", "--quiet"}
-	if len(co.Sparse) > 0 {
-		add = append(add, "--no-checkout") // populate checks out the sparse cone
-	}
-	switch {
-	case co.Commit != "":
-		if err := g.ensureCommit(ctx, sc, repo, remote, co.Commit); err != nil {
-			return err
-		}
-		_, err := gitIn(ctx, g.Git, repo, append(add, "--detach", path, co.Commit+"^{commit}")...)
-		return err
-	case co.Tag != "":
-		_, err := gitIn(ctx, g.Git, repo, append(add, "--detach", path, "refs/tags/"+co.Tag+"^{commit}")...)
-		return notFound(err, "tag "+co.Tag)
-	}
-	branch := co.Branch
-	if branch == "" {
-		name, _, err := g.Git.DefaultBranch(ctx, remote)
-		if err != nil {
-			return err
-		}
-		branch = name
-	}
-	if _, err := gitIn(ctx, g.Git, repo, "rev-parse", "--verify", "-q", "refs/heads/"+branch); err == nil {
-		// Remember where the remote's branch was, for git-push's lease.
-		if _, err := gitIn(ctx, g.Git, repo, "update-ref", "refs/remotes/origin/"+branch, "refs/heads/"+branch); err != nil {
-			return err
-		}
-		_, err = gitIn(ctx, g.Git, repo, append(add, path, branch)...)
-		return err
-	}
-	if !co.Create {
-		return Terminal(fmt.Errorf("branch %q: %w (set create: true to create it)", branch, railyard.ErrNotFound))
-	}
-	return g.addOrphan(ctx, repo, path, branch)
 }
 
 // addOrphan checks out a new branch without history: a worktree detached at

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/railyard/railyard/activities/git"
 )
@@ -38,11 +39,12 @@ func (g GitCommit) Run(ctx context.Context, sc *Context, raw json.RawMessage) (R
 	if _, err := gitIn(ctx, g.Git, dir, "add", "--all", "."); err != nil {
 		return Result{}, fmt.Errorf("staging changes in %s: %w", c.Path, err)
 	}
-	if _, err := gitIn(ctx, g.Git, dir, "diff", "--cached", "--quiet"); err == nil {
+	// git commit itself says when nothing is staged: no diff beforehand.
+	out, err := g.Git.Run(ctx, git.Cmd{Dir: dir, Args: g.commitArgs(sc, c)})
+	if err != nil && strings.Contains(out, "nothing to commit") {
 		return g.nothingToCommit(ctx, sc, dir)
 	}
-	args := g.commitArgs(sc, c)
-	if _, err := gitIn(ctx, g.Git, dir, args...); err != nil {
+	if err != nil {
 		return Result{}, fmt.Errorf("committing in %s: %w", c.Path, err)
 	}
 	sha, err := gitIn(ctx, g.Git, dir, "rev-parse", "HEAD")

@@ -180,19 +180,14 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 	if j.c.Force {
 		return Result{}, false, nil
 	}
-	seen := "refs/remotes/origin/" + j.branch
-	known, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "-q", "--verify", seen+"^{commit}")
+	head, known, err := j.heads(ctx)
 	if err != nil {
-		known = "" // the branch did not exist when cloned: the lease says so
+		return Result{}, false, nil // the careful path reports it
 	}
 	if j.sc.Promotion != "" && known != "" {
 		if sha, err := j.findPromotionCommit(ctx); err != nil || sha != "" {
 			return j.output(sha), true, err
 		}
-	}
-	head, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "HEAD")
-	if err != nil {
-		return Result{}, false, nil // the careful path reports it
 	}
 	if head == known {
 		return j.output(head), true, nil // nothing new: the remote has it
@@ -206,6 +201,18 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 		return Result{}, false, nil
 	}
 	return Result{}, true, fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err)
+}
+
+// heads returns the checkout's HEAD and the commit the clone saw at the tip
+// of the target branch (refs/remotes/origin/<branch>), "" when the branch
+// did not exist then: one git process when it did.
+func (j *pushJob) heads(ctx context.Context) (head, known string, err error) {
+	out, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "HEAD", "refs/remotes/origin/"+j.branch+"^{commit}")
+	if f := strings.Fields(out); err == nil && len(f) == 2 {
+		return f[0], f[1], nil
+	}
+	head, err = gitIn(ctx, j.g.Git, j.dir, "rev-parse", "HEAD")
+	return head, "", err
 }
 
 // fetchTarget fetches the target branch into refs/remotes/origin/<branch>

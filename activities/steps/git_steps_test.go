@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -144,6 +145,39 @@ func TestGitCloneUnsupported(t *testing.T) {
 			_, err := run(t, GitClone{Git: e.client}, e.ctx(t, "p"), cfg)
 			if !railyard.IsTerminal(err) {
 				t.Fatalf("err = %v, want terminal", err)
+			}
+		})
+	}
+}
+
+// TestGitCloneWarmMirror clones on a worker whose mirror is older than the
+// remote: the branch and the commit checked out are the remote's newest,
+// which the mirror learns during the step.
+func TestGitCloneWarmMirror(t *testing.T) {
+	e := newGitEnv(t)
+	first := e.ctx(t, "p1")
+	mustRun(t, GitClone{Git: e.client}, first, map[string]any{"repoURL": e.url, "checkout": []map[string]any{{"branch": "main", "path": "src"}}})
+	tests := []struct {
+		name     string
+		checkout func(newest string) map[string]any
+	}{
+		{"branch moved", func(string) map[string]any { return map[string]any{"branch": "main"} }},
+		{"default branch moved", func(string) map[string]any { return map[string]any{} }},
+		{"commit the mirror lacks", func(newest string) map[string]any { return map[string]any{"commit": newest} }},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := fmt.Sprintf("image: v%d\n", i+10)
+			newest := e.srv.Commit(t, "gitops", "main", map[string]string{"base/app.yaml": body}, "bump")
+			sc := e.ctx(t, "p2")
+			co := tt.checkout(newest)
+			co["path"] = "co"
+			res := mustRun(t, GitClone{Git: e.client}, sc, map[string]any{"repoURL": e.url, "checkout": []map[string]any{co}})
+			if got := res.Output["commits"].(map[string]any)["co"]; got != newest {
+				t.Fatalf("commit = %v, want the remote's newest %s", got, newest)
+			}
+			if got, _ := os.ReadFile(filepath.Join(sc.WorkDir, "co", "base", "app.yaml")); string(got) != body {
+				t.Fatalf("base/app.yaml = %q, want %q", got, body)
 			}
 		})
 	}

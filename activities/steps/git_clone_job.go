@@ -1,0 +1,281 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/activities/git"
+)
+
+// cloneJob is one git-clone run. On a worker that already holds the
+// repository's mirror, the mirror's fetch runs beside the local work: the
+// step's repository is cloned from the mirror and the commit checkouts the
+// mirror already holds are made while the fetch waits on the network. The
+// branch and tag checkouts follow the fetch, at the refs it brought.
+type cloneJob struct {
+	g      GitClone
+	sc     *Context
+	c      *gitCloneConfig
+	remote git.Remote
+	repo   string            // the step's bare repository
+	mirror string            // the worker's mirror of the remote
+	refs   map[string]string // ref name -> commit, after the fetch
+	done   map[int]string    // checkout index -> commit, for checkouts made
+}
+
+// run makes every checkout and returns the commits by checkout key.
+func (j *cloneJob) run(ctx context.Context) (map[string]any, error) {
+	if err := os.RemoveAll(j.repo); err != nil {
+		return nil, fmt.Errorf("cleaning %s: %w", j.repo, err)
+	}
+	j.done = map[int]string{}
+	if err := j.prepare(ctx); err != nil {
+		return nil, err
+	}
+	commits := map[string]any{}
+	for i, co := range j.c.Checkout {
+		sha, ok := j.done[i]
+		if !ok {
+			var err error
+			if sha, err = j.checkout(ctx, co); err != nil {
+				return nil, fmt.Errorf("checking out %s into %s: %w", git.Redact(j.c.RepoURL), co.Path, err)
+			}
+		}
+		commits[co.key()] = sha
+	}
+	return commits, nil
+}
+
+// prepare brings the mirror up to date and clones the step's repository
+// from it, concurrently when the mirror exists already.
+func (j *cloneJob) prepare(ctx context.Context) error {
+	j.mirror = j.g.Git.MirrorDir(j.remote.URL)
+	if !j.g.Git.HasMirror(j.remote.URL) {
+		if err := j.sync(ctx); err != nil {
+			return err
+		}
+		if err := j.clone(ctx); err != nil {
+			return err
+		}
+		return j.readRefs(ctx)
+	}
+	fetched := make(chan error, 1)
+	go func() { fetched <- j.sync(ctx) }()
+	err := j.clone(ctx)
+	if err == nil {
+		j.early(ctx)
+	}
+	if ferr := <-fetched; ferr != nil {
+		return ferr
+	}
+	if err != nil {
+		return err
+	}
+	return j.readRefs(ctx)
+}
+
+// sync fetches every branch and tag into the mirror.
+func (j *cloneJob) sync(ctx context.Context) error {
+	unlock := j.g.Git.Lock(j.remote.URL)
+	defer unlock()
+	_, err := j.g.Git.SyncMirror(ctx, j.remote)
+	return err
+}
+
+// clone makes the step's bare repository, borrowing the mirror's objects
+// (--shared, nothing copied), with its settings written as it is created.
+// The mirror is remote "mirror", so that "origin" is the repository's URL.
+func (j *cloneJob) clone(ctx context.Context) error {
+	name, email := defaultAuthorName, defaultAuthorEmail
+	if a := j.c.Author; a != nil && a.Name != "" {
+		name, email = a.Name, a.Email
+	}
+	args := []string{"clone", "--quiet", "--bare", "--shared", "--origin", "mirror"}
+	for _, kv := range [][2]string{{"remote.origin.url", j.remote.URL}, {"user.name", name}, {"user.email", email},
+		{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!j.remote.Insecure)}} {
+		args = append(args, "--config", kv[0]+"="+kv[1])
+	}
+	if _, err := gitIn(ctx, j.g.Git, "", append(args, j.mirror, j.repo)...); err != nil {
+		return fmt.Errorf("cloning %s: %w", git.Redact(j.remote.URL), err)
+	}
+	return nil
+}
+
+// early makes, during the fetch, the commit checkouts whose commit the
+// mirror holds already. The others wait for the fetch.
+func (j *cloneJob) early(ctx context.Context) {
+	for i, co := range j.c.Checkout {
+		if co.Commit == "" || !isFullSHA(co.Commit) {
+			continue
+		}
+		path, err := securePath(j.sc.WorkDir, co.Path)
+		if err != nil || os.RemoveAll(path) != nil {
+			continue // the checkout after the fetch reports it
+		}
+		if j.addDetached(ctx, path, co, co.Commit) == nil {
+			j.done[i] = co.Commit
+			continue
+		}
+		_, _ = gitIn(ctx, j.g.Git, j.repo, "worktree", "prune") // forget a half-made worktree
+	}
+}
+
+// readRefs copies the refs the branch and tag checkouts need from the
+// fetched mirror into the step's repository, in one transaction, and
+// remembers where each remote branch was for git-push's lease.
+func (j *cloneJob) readRefs(ctx context.Context) error {
+	var names []string
+	for i, co := range j.c.Checkout {
+		if _, ok := j.done[i]; ok || co.Commit != "" {
+			continue
+		}
+		if co.Tag != "" {
+			names = append(names, "refs/tags/"+co.Tag)
+			continue
+		}
+		branch, err := j.branch(ctx, co)
+		if err != nil {
+			return err
+		}
+		names = append(names, "refs/heads/"+branch)
+	}
+	j.refs = map[string]string{}
+	if len(names) == 0 {
+		return nil
+	}
+	out, err := gitIn(ctx, j.g.Git, j.mirror, append([]string{"for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"}, names...)...)
+	if err != nil {
+		return fmt.Errorf("reading the refs of %s: %w", git.Redact(j.remote.URL), err)
+	}
+	return j.copyRefs(ctx, names, out)
+}
+
+// copyRefs records the refs listed by for-each-ref and writes them into the
+// step's repository; a name the mirror lacks is deleted there.
+func (j *cloneJob) copyRefs(ctx context.Context, names []string, listing string) error {
+	tips := map[string]string{} // ref -> the object it names (a tag object for annotated tags)
+	for _, line := range strings.Split(listing, "\n") {
+		f := strings.Fields(line)
+		switch len(f) {
+		case 2:
+			tips[f[1]], j.refs[f[1]] = f[0], f[0]
+		case 3:
+			tips[f[2]], j.refs[f[2]] = f[0], f[1] // annotated tag: peeled to its commit
+		}
+	}
+	var tx strings.Builder
+	for _, name := range names {
+		sha, ok := tips[name]
+		switch {
+		case !ok:
+			fmt.Fprintf(&tx, "delete %s\n", name)
+		case strings.HasPrefix(name, "refs/heads/"):
+			fmt.Fprintf(&tx, "update %s %s\nupdate refs/remotes/origin/%s %s\n", name, sha, strings.TrimPrefix(name, "refs/heads/"), sha)
+		default:
+			fmt.Fprintf(&tx, "update %s %s\n", name, sha)
+		}
+	}
+	_, err := j.g.Git.Run(ctx, git.Cmd{Dir: j.repo, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(tx.String())})
+	if err != nil {
+		return fmt.Errorf("updating the refs of %s: %w", j.repo, err)
+	}
+	return nil
+}
+
+// branch is the branch a branch checkout names, or the remote's default.
+func (j *cloneJob) branch(ctx context.Context, co gitCheckout) (string, error) {
+	if co.Branch != "" {
+		return co.Branch, nil
+	}
+	name, _, err := j.g.Git.DefaultBranch(ctx, j.remote)
+	return name, err
+}
+
+// checkout adds one worktree after the fetch and returns the commit it
+// holds ("" for a new orphan branch).
+func (j *cloneJob) checkout(ctx context.Context, co gitCheckout) (string, error) {
+	path, err := securePath(j.sc.WorkDir, co.Path)
+	if err != nil {
+		return "", err
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return "", err
+	}
+	switch {
+	case co.Commit != "":
+		if err := j.g.ensureCommit(ctx, j.sc, j.repo, j.remote, co.Commit); err != nil {
+			return "", err
+		}
+		if err := j.addDetached(ctx, path, co, co.Commit); err != nil {
+			return "", err
+		}
+		if isFullSHA(co.Commit) {
+			return co.Commit, nil
+		}
+		return gitIn(ctx, j.g.Git, path, "rev-parse", "--verify", "-q", "HEAD")
+	case co.Tag != "":
+		sha, ok := j.refs["refs/tags/"+co.Tag]
+		if !ok {
+			return "", Terminal(fmt.Errorf("tag %s: %w", co.Tag, railyard.ErrNotFound))
+		}
+		return sha, j.addDetached(ctx, path, co, sha)
+	}
+	branch, err := j.branch(ctx, co)
+	if err != nil {
+		return "", err
+	}
+	sha, ok := j.refs["refs/heads/"+branch]
+	if !ok && !co.Create {
+		return "", Terminal(fmt.Errorf("branch %q: %w (set create: true to create it)", branch, railyard.ErrNotFound))
+	}
+	if !ok {
+		return "", j.g.addOrphan(ctx, j.repo, path, branch)
+	}
+	return sha, j.addWorktree(ctx, path, co, branch)
+}
+
+// addDetached adds a worktree detached at rev.
+func (j *cloneJob) addDetached(ctx context.Context, path string, co gitCheckout, rev string) error {
+	args := append(worktreeAdd(co), "--detach", path, rev+"^{commit}")
+	if _, err := gitIn(ctx, j.g.Git, j.repo, args...); err != nil {
+		return err
+	}
+	return j.populate(ctx, path, co)
+}
+
+// addWorktree adds a worktree on branch.
+func (j *cloneJob) addWorktree(ctx context.Context, path string, co gitCheckout, branch string) error {
+	if _, err := gitIn(ctx, j.g.Git, j.repo, append(worktreeAdd(co), path, branch)...); err != nil {
+		return err
+	}
+	return j.populate(ctx, path, co)
+}
+
+// populate checks out a sparse checkout's cone.
+func (j *cloneJob) populate(ctx context.Context, path string, co gitCheckout) error {
+	if len(co.Sparse) == 0 {
+		return nil
+	}
+	return j.g.populate(ctx, path, co.Sparse)
+}
+
+// worktreeAdd is `git worktree add` for co: a sparse checkout is populated
+// afterwards, limited to its cone.
+func worktreeAdd(co gitCheckout) []string {
+	add := []string{"worktree", "add", "--quiet"}
+	if len(co.Sparse) > 0 {
+		add = append(add, "--no-checkout")
+	}
+	return add
+}
+
+// isFullSHA reports a full hexadecimal object name.
+func isFullSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	return strings.Trim(s, "0123456789abcdef") == ""
+}
