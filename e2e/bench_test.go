@@ -16,6 +16,7 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
+	"github.com/railyard/railyard/internal/testenv/cluster"
 	"github.com/railyard/railyard/workflows"
 )
 
@@ -94,7 +95,21 @@ type benchProject struct {
 // Each is set beside a plain `git clone --bare` of the same repository,
 // timed in the same run.
 func BenchmarkPromotion(b *testing.B) {
-	p := newBenchProject(b)
+	benchPromotion(b, func() *env { return newEnv(b, withoutWorker(), withLogLevel("info")) })
+}
+
+// BenchmarkPromotionCluster is BenchmarkPromotion on the Temporal server
+// with PostgreSQL (internal/testenv/cluster) instead of the embedded
+// server, with the worker run as BenchmarkPromotion runs it.
+func BenchmarkPromotionCluster(b *testing.B) {
+	benchPromotion(b, func() *env {
+		cl := cluster.Start(b, "..")
+		return envAt(b, cl.Address, withoutWorker(), withLogLevel("info"))
+	})
+}
+
+func benchPromotion(b *testing.B, server func() *env) {
+	p := newBenchProject(b, server)
 	b.Run("cold", func(b *testing.B) {
 		p.run(b, func() { p.restartWorker(b) })
 	})
@@ -146,7 +161,7 @@ func (p *benchProject) bareClone(b *testing.B) time.Duration {
 	return d
 }
 
-func newBenchProject(b *testing.B) *benchProject {
+func newBenchProject(b *testing.B, server func() *env) *benchProject {
 	if _, err := os.Stat(fixturesScript); err != nil {
 		b.Skipf("no benchmark fixtures: %s not found (the shared directory sits beside the repository)", fixturesScript)
 	}
@@ -156,7 +171,7 @@ func newBenchProject(b *testing.B) *benchProject {
 	}
 	git := testenv.NewGitServer(b)
 	git.ServeDir(b, dir)
-	p := &benchProject{env: newEnv(b, withoutWorker(), withLogLevel("info")), git: git}
+	p := &benchProject{env: server(), git: git}
 	p.startWorkerIn(b.TempDir())
 	text := strings.ReplaceAll(benchManifests, "GITOPS", git.URL("gitops"))
 	p.must("apply", "-f", writeManifestsTB(b, text))
@@ -217,7 +232,8 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 			continue
 		}
 		if err != nil {
-			b.Fatalf("promotion %s: %v; worker log:\n%s", rec.Name, err, tail(p.workerLog(), 150))
+			b.Fatalf("promotion %s: %v; worker log:\n%s\n%s\n%s", rec.Name, err, tail(p.workerLog(), 150),
+				p.historyTail(railyard.StageWorkflowID("bench", "dev"), 30), p.historyTail(rec.WorkflowID, 30))
 		}
 		break
 	}

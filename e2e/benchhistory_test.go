@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,4 +67,22 @@ func (h *promotionHistory) add(ev *historypb.HistoryEvent, at map[int64]time.Tim
 			h.pushed = t
 		}
 	}
+}
+
+// historyTail lists the last n events of a workflow's history with their
+// times, for a failure message.
+func (p *benchProject) historyTail(workflowID string, n int) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	it := p.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var lines []string
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			lines = append(lines, "reading history: "+err.Error())
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s %d %s", ev.GetEventTime().AsTime().Format("15:04:05.000"), ev.GetEventId(), ev.GetEventType()))
+	}
+	return workflowID + ":\n" + strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
