@@ -45,28 +45,17 @@ type CollectionRecord struct {
 	Health *railyard.StageHealth `json:"health,omitempty"`
 }
 
-// Verification phases (Argo Rollouts' analysis phases).
-const (
-	VerifyPending      = "Pending"
-	VerifyRunning      = "Running"
-	VerifySuccessful   = "Successful"
-	VerifyFailed       = "Failed"
-	VerifyError        = "Error"
-	VerifyAborted      = "Aborted"
-	VerifyInconclusive = "Inconclusive"
-)
-
 // VerificationRecord is the outcome of verifying one collection.
 type VerificationRecord struct {
-	Phase      string    `json:"phase"`
-	Message    string    `json:"message,omitempty"`
-	StartedAt  time.Time `json:"startedAt,omitzero"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	Phase      railyard.AnalysisPhase `json:"phase"`
+	Message    string                 `json:"message,omitempty"`
+	StartedAt  time.Time              `json:"startedAt,omitzero"`
+	FinishedAt time.Time              `json:"finishedAt,omitzero"`
 }
 
 // Terminal reports whether verification has ended.
 func (v VerificationRecord) Terminal() bool {
-	return v.Phase != "" && v.Phase != VerifyPending && v.Phase != VerifyRunning
+	return v.Phase.Terminal()
 }
 
 const maxHistory = 10
@@ -217,7 +206,7 @@ func (s *stage) details(ctx workflow.Context) {
 				msg += " (" + h.Message + ")"
 			}
 		}
-		msg += "; verification " + s.History[0].Verification.Phase
+		msg += "; verification " + string(s.History[0].Verification.Phase)
 	}
 	if s.Current != nil {
 		msg += "; promoting " + s.Current.Name

@@ -181,7 +181,7 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 		return
 	}
 	c := CollectionRecord{Collection: st.Collection, Promotion: st.Name, PromotedAt: st.FinishedAt,
-		Verification: VerificationRecord{Phase: VerifyPending}}
+		Verification: VerificationRecord{Phase: railyard.AnalysisPending}}
 	c.VerifiedUpstream, c.Provenance = s.provenance(st.Collection)
 	if len(st.HealthChecks) > 0 {
 		// Verified once the Applications are Healthy (see verify).
@@ -189,7 +189,7 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 		c.Health = &railyard.StageHealth{Phase: railyard.HealthProgressing, Message: "waiting for Argo CD"}
 	} else if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
 		// Nothing to verify: verified at once, one notification instead of two.
-		c.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: st.FinishedAt,
+		c.Verification = VerificationRecord{Phase: railyard.AnalysisSuccessful, StartedAt: st.FinishedAt,
 			FinishedAt: st.FinishedAt, Message: "no verification configured"}
 	}
 	s.History = append([]CollectionRecord{c}, s.History...)
@@ -198,7 +198,7 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 	}
 	s.Queue.Retry(st.Collection)
 	s.Metadata = s.Metadata.WithUpdates(railyard.MetadataKindStage, s.Stage, st.Metadata)
-	s.notify(ctx, c.Verification.Phase == VerifySuccessful, &st)
+	s.notify(ctx, c.Verification.Phase == railyard.AnalysisSuccessful, &st)
 }
 
 // record adds or updates a promotion in the stage's list, newest first.
