@@ -1,5 +1,7 @@
 package railyard
 
+import "slices"
+
 // Availability strategies of a Stage's upstream sources.
 const (
 	AvailableOneOf = "OneOf"
@@ -42,6 +44,29 @@ func (s StageSpec) Request(origin FreightOrigin) (FreightRequest, bool) {
 		}
 	}
 	return FreightRequest{}, false
+}
+
+// Origins lists the origins of the Stage's slots, in order.
+func (s StageSpec) Origins() []FreightOrigin {
+	var out []FreightOrigin
+	for _, r := range s.RequestedFreight {
+		out = append(out, r.Origin)
+	}
+	return out
+}
+
+// Upstreams lists the stages the Stage takes Freight from, in order and
+// once each.
+func (s StageSpec) Upstreams() []string {
+	var out []string
+	for _, r := range s.RequestedFreight {
+		for _, u := range r.Sources.Stages {
+			if !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // ExpressionVar is a named value that may contain ${{ }} expressions.

@@ -15,10 +15,10 @@ type PipelineState struct {
 	Project    string                        `json:"project"`
 	Warehouse  string                        `json:"warehouse"`
 	Config     *PipelineConfig               `json:"config,omitempty"`
-	Freight    []railyard.Freight            `json:"freight,omitempty"` // newest first
+	Freight    railyard.Timeline             `json:"freight,omitempty"` // newest first
 	Discovered *railyard.DiscoveredArtifacts `json:"discovered,omitempty"`
 	Discovery  DiscoveryStatus               `json:"discovery"`
-	Holds      map[string]Hold               `json:"holds,omitempty"` // stage → hold
+	Holds      railyard.Holds                `json:"holds,omitempty"` // stage → hold
 	// Requested is the Freight this pipeline last asked each stage for.
 	Requested        map[string]string `json:"requested,omitempty"`
 	Seq              int               `json:"seq"`
@@ -35,15 +35,6 @@ type DiscoveryStatus struct {
 	Error       string    `json:"error,omitempty"`
 	Message     string    `json:"message,omitempty"`
 	LastFreight string    `json:"lastFreight,omitempty"`
-}
-
-// Hold pauses auto-promotion of this origin into a stage after a manual
-// promotion of Freight other than the newest.
-type Hold struct {
-	Freight   string    `json:"freight"`
-	Promotion string    `json:"promotion"`
-	Actor     string    `json:"actor,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
 }
 
 const (
@@ -193,7 +184,7 @@ func (p *pipeline) configure(ctx workflow.Context, cfg PipelineConfig) {
 	for _, f := range cfg.Freight {
 		p.addFreight(ctx, f, "manual")
 	}
-	p.dropStaleHolds()
+	p.Holds.DropStale(p.Config.Route)
 }
 
 func (p *pipeline) discoveryDue(ctx workflow.Context) bool {

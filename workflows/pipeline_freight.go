@@ -134,16 +134,7 @@ func (p *pipeline) stageEvent(ev StageEvent) {
 // passControlFlow marks Freight available to a control-flow stage as
 // verified there, as such stages hold nothing and pass everything on.
 func (p *pipeline) passControlFlow(ctx workflow.Context) {
-	now := workflow.Now(ctx)
 	for _, r := range p.Config.Route {
-		if !r.ControlFlow {
-			continue
-		}
-		for i := range p.Freight {
-			f := &p.Freight[i]
-			if _, done := f.Status.VerifiedIn[r.Stage]; !done && f.Status.AvailableTo(r.Stage, r.Request, now) {
-				f.Status.Verify(r.Stage, now)
-			}
-		}
+		p.Freight.PassControlFlow(r, workflow.Now(ctx))
 	}
 }

@@ -50,17 +50,7 @@ func (s *stage) upstreamEvent(ev UpstreamEvent) {
 }
 
 // upstreams lists the stages this stage takes Freight from, in order.
-func (s *stage) upstreams() []string {
-	var out []string
-	for _, r := range s.Config.Stage.Spec.RequestedFreight {
-		for _, u := range r.Sources.Stages {
-			if !slices.Contains(out, u) {
-				out = append(out, u)
-			}
-		}
-	}
-	return out
-}
+func (s *stage) upstreams() []string { return s.Config.Stage.Spec.Upstreams() }
 
 // verified is what each upstream stage has verified.
 func (s *stage) verified() map[string][]railyard.Combination {
@@ -144,10 +134,5 @@ func (s *stage) promoteCollection(ctx workflow.Context, req PromoteCollectionReq
 		Freight: c.ID}, nil
 }
 
-func (s *stage) requested() []railyard.FreightOrigin {
-	var out []railyard.FreightOrigin
-	for _, r := range s.Config.Stage.Spec.RequestedFreight {
-		out = append(out, r.Origin)
-	}
-	return out
-}
+// requested lists the origins of the stage's slots, in order.
+func (s *stage) requested() []railyard.FreightOrigin { return s.Config.Stage.Spec.Origins() }
