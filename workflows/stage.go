@@ -186,7 +186,7 @@ func (s *stage) current() railyard.Collection {
 func (s *stage) notify(ctx workflow.Context, verified bool, done *PromotionStatus) {
 	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
 	if done != nil {
-		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, done.freightMetadata()
+		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, railyard.OfKind(done.Metadata, railyard.MetadataKindFreight)
 	}
 	for _, r := range s.Config.Stage.Spec.RequestedFreight {
 		signalQuietly(ctx, railyard.PipelineWorkflowID(s.Project, r.Origin.Name), SignalStageEvent, ev)
