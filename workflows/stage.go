@@ -21,7 +21,7 @@ type StageState struct {
 	Rejected []Rejection         `json:"rejected,omitempty"`
 	Retired  bool                `json:"retired,omitempty"`
 	// Upstream is what each upstream stage holds and has verified.
-	Upstream map[string]UpstreamView `json:"upstream,omitempty"`
+	Upstream railyard.Upstream `json:"upstream,omitempty"`
 	// Promotions are this stage's promotions, newest first.
 	Promotions []PromotionRecord `json:"promotions,omitempty"`
 	Seq        int               `json:"seq"`

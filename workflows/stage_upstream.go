@@ -20,15 +20,6 @@ type UpstreamEvent struct {
 	At         time.Time           `json:"at"`
 }
 
-// UpstreamView is what a stage knows of one upstream stage.
-type UpstreamView struct {
-	Current         railyard.Collection `json:"current"`
-	CurrentVerified bool                `json:"currentVerified"`
-	// Verified are the combinations verified there, newest first: origin →
-	// Freight ID.
-	Verified []railyard.Combination `json:"verified,omitempty"`
-}
-
 // PromoteCollectionRequest promotes every slot of an upstream stage into
 // this one, in one promotion and one verification.
 type PromoteCollectionRequest struct {
@@ -37,67 +28,15 @@ type PromoteCollectionRequest struct {
 }
 
 func (s *stage) upstreamEvent(ev UpstreamEvent) {
-	if s.Upstream == nil {
-		s.Upstream = map[string]UpstreamView{}
-	}
-	v := s.Upstream[ev.Stage]
-	v.Current, v.CurrentVerified = ev.Collection, ev.Verified
-	if ev.Verified {
-		v.Verified = railyard.RememberVerified(v.Verified, ev.Collection)
-	}
-	s.Upstream[ev.Stage] = v
+	s.Upstream = s.Upstream.Saw(ev.Stage, ev.Collection, ev.Verified)
 	s.dirty = true
 }
 
 // upstreams lists the stages this stage takes Freight from, in order.
 func (s *stage) upstreams() []string { return s.Config.Stage.Spec.Upstreams() }
 
-// verified is what each upstream stage has verified.
-func (s *stage) verified() map[string][]railyard.Combination {
-	out := make(map[string][]railyard.Combination, len(s.Upstream))
-	for _, u := range workflow.DeterministicKeys(s.Upstream) {
-		out[u] = s.Upstream[u].Verified
-	}
-	return out
-}
-
-func (s *stage) verifiedUpstream(c railyard.Collection) []string {
-	return railyard.VerifiedUpstream(c, s.upstreams(), s.verified())
-}
-
 func (s *stage) provenance(c railyard.Collection) ([]string, string) {
-	return railyard.Provenance(c, s.upstreams(), s.verified())
-}
-
-// needsVerifiedCombination reports whether an auto-promotion must wait
-// because a slot it changes requires verified combinations and the
-// resulting collection was not verified upstream.
-func (s *stage) needsVerifiedCombination(r railyard.PromotionRequest, c railyard.Collection) bool {
-	if !r.Auto || len(s.upstreams()) == 0 {
-		return false
-	}
-	for _, t := range r.Targets {
-		if req, ok := s.Config.Stage.Spec.Request(t.Origin); ok && req.Sources.RequireVerifiedCombination {
-			return len(s.verifiedUpstream(c)) == 0
-		}
-	}
-	return false
-}
-
-// supersededUpstream reports whether a waiting promotion's Freight is no
-// longer held by any upstream stage, so the combination it waits for can
-// never be verified.
-func (s *stage) supersededUpstream(r railyard.PromotionRequest) bool {
-	for _, t := range r.Targets {
-		held := false
-		for _, u := range s.upstreams() {
-			held = held || s.Upstream[u].Current.Has(t.ID)
-		}
-		if !held {
-			return true
-		}
-	}
-	return false
+	return railyard.Provenance(c, s.upstreams(), s.Upstream.Verified())
 }
 
 func (s *stage) validatePromoteCollection(ctx workflow.Context, req PromoteCollectionRequest) error {
