@@ -224,6 +224,20 @@ func (r MetricRun) NextDelay(metric Metric) time.Duration {
 	}
 }
 
+// Conclude is an analysis's phase and message once its planned metrics
+// ended with phases and messages (phases[i] and messages[i] are plan[i]'s):
+// the Combine of the phases, and the message of the first metric that did
+// not succeed ("template/metric: message"), else how many succeeded.
+func Conclude(plan []PlannedMetric, phases []AnalysisPhase, messages []string) (AnalysisPhase, string) {
+	phase := Combine(phases...)
+	for i, p := range phases {
+		if p != AnalysisSuccessful {
+			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, messages[i])
+		}
+	}
+	return phase, fmt.Sprintf("%d metrics successful", len(plan))
+}
+
 // worseness orders phases from best to worst, as Argo Rollouts does.
 var worseness = map[AnalysisPhase]int{
 	AnalysisSuccessful:   0,

@@ -219,3 +219,25 @@ func TestAnalysisPhase(t *testing.T) {
 		})
 	}
 }
+
+func TestConclude(t *testing.T) {
+	plan := []PlannedMetric{{Template: "smoke", Metric: Metric{Name: "http"}}, {Template: "smoke", Metric: Metric{Name: "errors"}}}
+	tests := []struct {
+		name      string
+		phases    []AnalysisPhase
+		wantPhase AnalysisPhase
+		wantMsg   string
+	}{
+		{"all successful", []AnalysisPhase{AnalysisSuccessful, AnalysisSuccessful}, AnalysisSuccessful, "2 metrics successful"},
+		{"the first that did not succeed speaks", []AnalysisPhase{AnalysisSuccessful, AnalysisFailed}, AnalysisFailed, "smoke/errors: m1"},
+		{"worst phase, first message", []AnalysisPhase{AnalysisInconclusive, AnalysisFailed}, AnalysisFailed, "smoke/http: m0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			phase, msg := Conclude(plan, tc.phases, []string{"m0", "m1"})
+			if phase != tc.wantPhase || msg != tc.wantMsg {
+				t.Errorf("Conclude = %s, %q; want %s, %q", phase, msg, tc.wantPhase, tc.wantMsg)
+			}
+		})
+	}
+}

@@ -106,6 +106,12 @@ type Verification struct {
 	Args                []AnalysisRunArgument `json:"args,omitempty"`
 }
 
+// Configured reports whether there is anything to verify: a Stage without
+// analysis templates passes verification at once.
+func (v *Verification) Configured() bool {
+	return v != nil && len(v.AnalysisTemplates) > 0
+}
+
 // AnalysisTemplateRef references an AnalysisTemplate by name.
 type AnalysisTemplateRef struct {
 	Name string `json:"name"`

@@ -30,3 +30,22 @@ func TestStageSpecOriginsAndUpstreams(t *testing.T) {
 		})
 	}
 }
+
+func TestVerificationConfigured(t *testing.T) {
+	tests := []struct {
+		name string
+		v    *Verification
+		want bool
+	}{
+		{"none", nil, false},
+		{"no templates", &Verification{Args: []AnalysisRunArgument{{Name: "x"}}}, false},
+		{"a template", &Verification{AnalysisTemplates: []AnalysisTemplateRef{{Name: "smoke"}}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.v.Configured(); got != tc.want {
+				t.Errorf("Configured = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ type projectView struct {
 
 type warehouseView struct {
 	Name      string
-	Discovery workflows.DiscoveryStatus
+	Discovery railyard.DiscoveryStatus
 	Freight   []freightCard
 	More      int
 	UI        string

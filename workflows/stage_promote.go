@@ -147,7 +147,7 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 		// Verified once the Applications are Healthy (see verify).
 		c.Apps = st.HealthChecks
 		c.Health = &railyard.StageHealth{Phase: railyard.HealthProgressing, Message: "waiting for Argo CD"}
-	} else if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
+	} else if !s.Config.Stage.Spec.Verification.Configured() {
 		// Nothing to verify: verified at once, one notification instead of two.
 		c.Verification = VerificationRecord{Phase: railyard.AnalysisSuccessful, StartedAt: st.FinishedAt,
 			FinishedAt: st.FinishedAt, Message: "no verification configured"}

@@ -25,8 +25,7 @@ func (s *stage) verify(ctx workflow.Context) {
 		return
 	}
 	now := workflow.Now(ctx)
-	v := s.Config.Stage.Spec.Verification
-	if v == nil || len(v.AnalysisTemplates) == 0 {
+	if !s.Config.Stage.Spec.Verification.Configured() {
 		s.History[0].Verification = VerificationRecord{Phase: railyard.AnalysisSuccessful, StartedAt: now, FinishedAt: now,
 			Message: "no verification configured"}
 		s.notify(ctx, true, nil)
@@ -75,13 +74,7 @@ func (s *stage) analyse(ctx workflow.Context) (railyard.AnalysisPhase, string) {
 		})
 	}
 	wg.Wait(ctx)
-	phase := railyard.Combine(phases...)
-	for i, p := range phases {
-		if p != railyard.AnalysisSuccessful {
-			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, msgs[i])
-		}
-	}
-	return phase, fmt.Sprintf("%d metrics successful", len(plan))
+	return railyard.Conclude(plan, phases, msgs)
 }
 
 // measureMetric measures one metric until it is decided or stop is set.
