@@ -1,5 +1,11 @@
 package railyard
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // UpstreamView is what a stage knows of one upstream stage.
 type UpstreamView struct {
 	Current         Collection `json:"current"`
@@ -80,4 +86,28 @@ func (u Upstream) superseded(spec StageSpec, r PromotionRequest) bool {
 		}
 	}
 	return false
+}
+
+// Take is the collection a whole-collection promotion from upstream stage
+// from brings into stage (whose spec is spec): what from holds in the
+// slots stage requests. It refuses a control-flow stage, a stage that is
+// not upstream, one that holds none of those slots, and a collection not
+// verified there.
+func (u Upstream) Take(stage string, spec StageSpec, from string) (Collection, error) {
+	if spec.IsControlFlow() {
+		return Collection{}, fmt.Errorf("stage %s is a control-flow stage: it has no promotion steps", stage)
+	}
+	if ups := spec.Upstreams(); !slices.Contains(ups, from) {
+		return Collection{}, fmt.Errorf("stage %s does not take Freight from stage %q (upstream: %s)", stage, from,
+			strings.Join(ups, ", "))
+	}
+	v := u[from]
+	c := v.Current.Keep(spec.Origins())
+	if len(c.Items) == 0 {
+		return Collection{}, fmt.Errorf("stage %s holds no Freight that %s requests", from, stage)
+	}
+	if !v.CurrentVerified {
+		return Collection{}, fmt.Errorf("the collection in %s (%s) is not verified", from, v.Current.Summary())
+	}
+	return c, nil
 }

@@ -83,3 +83,43 @@ func TestUpstreamGate(t *testing.T) {
 		})
 	}
 }
+
+func TestUpstreamTake(t *testing.T) {
+	i1, c1, f1 := qref("i1", "images"), qref("c1", "config"), qref("f1", "flags")
+	spec := routeStage("prod", true, []string{"uat"}, "images", "config").Spec
+	verified := Upstream{}.Saw("uat", NewCollection(i1, c1, f1), true)
+	tests := []struct {
+		name, from string
+		spec       StageSpec
+		u          Upstream
+		want       []string // IDs taken
+		err        string
+	}{
+		{"the requested slots", "uat", spec, verified, []string{"c1", "i1"}, ""},
+		{"control flow", "uat", routeStage("prod", false, []string{"uat"}, "images").Spec, verified, nil,
+			"stage prod is a control-flow stage: it has no promotion steps"},
+		{"not upstream", "dev", spec, verified, nil, `stage prod does not take Freight from stage "dev" (upstream: uat)`},
+		{"nothing requested there", "uat", spec, Upstream{}.Saw("uat", NewCollection(f1), true), nil,
+			"stage uat holds no Freight that prod requests"},
+		{"not verified", "uat", spec, Upstream{}.Saw("uat", NewCollection(i1, c1), false), nil,
+			"the collection in uat (config=c1, images=i1) is not verified"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := tc.u.Take("prod", tc.spec, tc.from)
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("Take error = %v, want %s", err, tc.err)
+				}
+				return
+			}
+			var got []string
+			for _, r := range c.Refs() {
+				got = append(got, r.ID)
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Fatalf("Take = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}

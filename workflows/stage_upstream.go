@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -32,38 +30,25 @@ func (s *stage) upstreamEvent(ev UpstreamEvent) {
 	s.dirty = true
 }
 
-// upstreams lists the stages this stage takes Freight from, in order.
-func (s *stage) upstreams() []string { return s.Config.Stage.Spec.Upstreams() }
-
 func (s *stage) provenance(c railyard.Collection) ([]string, string) {
-	return railyard.Provenance(c, s.upstreams(), s.Upstream.Verified())
+	return railyard.Provenance(c, s.Config.Stage.Spec.Upstreams(), s.Upstream.Verified())
 }
 
 func (s *stage) validatePromoteCollection(ctx workflow.Context, req PromoteCollectionRequest) error {
 	if s.Config == nil {
 		return fmt.Errorf("stage %s is not configured yet", s.Stage)
 	}
-	if s.Config.Stage.Spec.IsControlFlow() {
-		return fmt.Errorf("stage %s is a control-flow stage: it has no promotion steps", s.Stage)
-	}
-	if !slices.Contains(s.upstreams(), req.From) {
-		return fmt.Errorf("stage %s does not take Freight from stage %q (upstream: %s)", s.Stage, req.From,
-			strings.Join(s.upstreams(), ", "))
-	}
-	up := s.Upstream[req.From]
-	if len(up.Current.Keep(s.requested()).Items) == 0 {
-		return fmt.Errorf("stage %s holds no Freight that %s requests", req.From, s.Stage)
-	}
-	if !up.CurrentVerified {
-		return fmt.Errorf("the collection in %s (%s) is not verified", req.From, up.Current.Summary())
-	}
-	return nil
+	_, err := s.Upstream.Take(s.Stage, s.Config.Stage.Spec, req.From)
+	return err
 }
 
 // promoteCollection queues one promotion that moves every slot of the
 // upstream stage into this one.
 func (s *stage) promoteCollection(ctx workflow.Context, req PromoteCollectionRequest) (PromoteResult, error) {
-	c := s.Upstream[req.From].Current.Keep(s.requested())
+	c, err := s.Upstream.Take(s.Stage, s.Config.Stage.Spec, req.From)
+	if err != nil {
+		return PromoteResult{}, err // the validator refused it already
+	}
 	r := railyard.PromotionRequest{Targets: c.Refs(), Actor: req.Actor, From: req.From}
 	if err := s.request(ctx, r); err != nil {
 		return PromoteResult{}, err
