@@ -42,3 +42,27 @@ func GenerateAlias(seed string, taken func(string) bool) string {
 		}
 	}
 }
+
+// AliasesSet collects the aliases that succeeded set-freight-alias steps
+// gave Freight of collection c, by Freight ID; a later step wins. A step
+// names its Freight by ID or alias (its outputs "name" and "alias"). It is
+// nil when there are none.
+func AliasesSet(steps []StepRecord, c Collection) map[string]string {
+	out := map[string]string{}
+	for _, r := range steps {
+		if r.Uses != StepSetFreightAlias || r.Status != StepSucceeded {
+			continue
+		}
+		name, _ := r.Output["name"].(string)
+		alias, _ := r.Output["alias"].(string)
+		for _, ref := range c.Refs() {
+			if name == ref.ID || name == ref.Alias {
+				out[ref.ID] = alias
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

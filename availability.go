@@ -2,6 +2,7 @@ package railyard
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -120,6 +121,19 @@ func (s FreightStatus) AvailableTo(stage string, req FreightRequest, now time.Ti
 		return len(req.Sources.Stages) > 0 && n == len(req.Sources.Stages)
 	}
 	return n > 0
+}
+
+// UnavailableReason says why Freight that is not AvailableTo a stage
+// through req is not: which upstream verification (and soak) it lacks.
+func UnavailableReason(req FreightRequest) string {
+	s := "not verified in upstream stage " + strings.Join(req.Sources.Stages, " or ")
+	if req.Sources.AvailabilityStrategy == AvailableAll {
+		s = "not verified in every upstream stage (" + strings.Join(req.Sources.Stages, ", ") + ")"
+	}
+	if req.Sources.RequiredSoakTime != "" {
+		s += " for " + string(req.Sources.RequiredSoakTime)
+	}
+	return s + ", and not approved for it"
 }
 
 // NewestFirst sorts Freight newest first by discovery time, ties by ID

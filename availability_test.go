@@ -136,3 +136,25 @@ func TestGenerateAlias(t *testing.T) {
 		t.Errorf("aliases %q, %q", first, second)
 	}
 }
+
+func TestUnavailableReason(t *testing.T) {
+	tests := []struct {
+		name string
+		src  FreightSources
+		want string
+	}{
+		{"one upstream", FreightSources{Stages: []string{"uat"}},
+			"not verified in upstream stage uat, and not approved for it"},
+		{"one of two, soaked", FreightSources{Stages: []string{"uat", "qa"}, RequiredSoakTime: "1h"},
+			"not verified in upstream stage uat or qa for 1h, and not approved for it"},
+		{"all", FreightSources{Stages: []string{"uat", "qa"}, AvailabilityStrategy: AvailableAll},
+			"not verified in every upstream stage (uat, qa), and not approved for it"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := UnavailableReason(FreightRequest{Sources: tc.src}); got != tc.want {
+				t.Errorf("UnavailableReason = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

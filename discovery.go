@@ -67,3 +67,33 @@ func (d DiscoveredArtifacts) NewestFreight(origin FreightOrigin) (Freight, error
 	f.ID = f.ComputeID()
 	return f, nil
 }
+
+// DiscoveryStatus is the outcome of a Warehouse's last discovery cycles.
+type DiscoveryStatus struct {
+	LastAttempt time.Time `json:"lastAttempt,omitzero"`
+	LastSuccess time.Time `json:"lastSuccess,omitzero"`
+	Cycles      int       `json:"cycles"`
+	Error       string    `json:"error,omitempty"`
+	Message     string    `json:"message,omitempty"`
+	LastFreight string    `json:"lastFreight,omitempty"`
+}
+
+// Due reports whether a discovery cycle is due at now, every interval
+// since the last attempt (at once when there was none).
+func (d DiscoveryStatus) Due(interval time.Duration, now time.Time) bool {
+	return d.LastAttempt.IsZero() || !now.Before(d.LastAttempt.Add(interval))
+}
+
+// MinWake is the shortest sleep of a Pipeline between two looks.
+const MinWake = time.Second
+
+// NextWake is how long a Pipeline sleeps from now: until the next
+// discovery, or until soak (a soak ends, or a stage is asked again; 0:
+// none) when that is sooner, never less than MinWake. soakFirst says which.
+func (d DiscoveryStatus) NextWake(interval, soak time.Duration, now time.Time) (wait time.Duration, soakFirst bool) {
+	wait = d.LastAttempt.Add(interval).Sub(now)
+	if soak > 0 && soak < wait {
+		wait, soakFirst = soak, true
+	}
+	return max(wait, MinWake), soakFirst
+}

@@ -1,6 +1,7 @@
 package railyard
 
 import (
+	"encoding/json"
 	"maps"
 	"time"
 )
@@ -36,6 +37,34 @@ func (m Metadata) WithUpdates(kind, name string, updates []MetadataUpdate) Metad
 			out = Metadata{}
 		}
 		maps.Copy(out, u.Values)
+	}
+	return out
+}
+
+// MetadataSet collects the updates of the set-metadata steps that
+// succeeded, in step order (each step's output "updates").
+func MetadataSet(steps []StepRecord) []MetadataUpdate {
+	var out []MetadataUpdate
+	for _, r := range steps {
+		if r.Uses != StepSetMetadata || r.Status != StepSucceeded {
+			continue
+		}
+		var updates []MetadataUpdate
+		if raw, err := json.Marshal(r.Output["updates"]); err == nil && json.Unmarshal(raw, &updates) == nil {
+			out = append(out, updates...)
+		}
+	}
+	return out
+}
+
+// OfKind is the updates of one kind (MetadataKindStage or
+// MetadataKindFreight) among updates, in order.
+func OfKind(updates []MetadataUpdate, kind string) []MetadataUpdate {
+	var out []MetadataUpdate
+	for _, u := range updates {
+		if u.Kind == kind {
+			out = append(out, u)
+		}
 	}
 	return out
 }

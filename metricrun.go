@@ -5,16 +5,34 @@ import (
 	"time"
 )
 
-// Phases of a measurement, a metric and an analysis (Argo Rollouts'
-// AnalysisPhase spelling).
+// AnalysisPhase is the phase of a measurement, a metric, an analysis or a
+// stage's verification (Argo Rollouts' AnalysisPhase spelling).
+type AnalysisPhase string
+
+// Phases of a measurement, a metric and an analysis.
 const (
-	AnalysisPending      = "Pending"
-	AnalysisRunning      = "Running"
-	AnalysisSuccessful   = "Successful"
-	AnalysisFailed       = "Failed"
-	AnalysisError        = "Error"
-	AnalysisInconclusive = "Inconclusive"
+	AnalysisPending      AnalysisPhase = "Pending"
+	AnalysisRunning      AnalysisPhase = "Running"
+	AnalysisSuccessful   AnalysisPhase = "Successful"
+	AnalysisFailed       AnalysisPhase = "Failed"
+	AnalysisError        AnalysisPhase = "Error"
+	AnalysisInconclusive AnalysisPhase = "Inconclusive"
+	// AnalysisAborted ends a verification that was aborted (Kargo's
+	// spelling); no measurement or metric has it.
+	AnalysisAborted AnalysisPhase = "Aborted"
 )
+
+// Terminal reports whether a verification in this phase has ended: any
+// phase but none, Pending and Running.
+func (p AnalysisPhase) Terminal() bool {
+	return p != "" && p != AnalysisPending && p != AnalysisRunning
+}
+
+// Measured reports whether a measurement in this phase counts towards a
+// metric's count: Successful, Failed or Inconclusive (not Error).
+func (p AnalysisPhase) Measured() bool {
+	return p == AnalysisSuccessful || p == AnalysisFailed || p == AnalysisInconclusive
+}
 
 // PlannedMetric is one metric ready to measure: arguments substituted.
 type PlannedMetric struct {
@@ -34,11 +52,11 @@ type MeasureInput struct {
 // Failed, Inconclusive or Error; Value is the measured value as text (JSON
 // for web results, "[0.99]" for Prometheus vectors).
 type Measurement struct {
-	Phase      string    `json:"phase"`
-	Value      string    `json:"value,omitempty"`
-	Message    string    `json:"message,omitempty"`
-	StartedAt  time.Time `json:"startedAt,omitzero"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	Phase      AnalysisPhase `json:"phase"`
+	Value      string        `json:"value,omitempty"`
+	Message    string        `json:"message,omitempty"`
+	StartedAt  time.Time     `json:"startedAt,omitzero"`
+	FinishedAt time.Time     `json:"finishedAt,omitzero"`
 }
 
 const (
@@ -94,7 +112,7 @@ func (r *MetricRun) Record(m Measurement) {
 		r.Error++
 		r.ConsecutiveError++
 	}
-	if m.Phase == AnalysisSuccessful || m.Phase == AnalysisFailed || m.Phase == AnalysisInconclusive {
+	if m.Phase.Measured() {
 		r.Count++
 		r.ConsecutiveError = 0
 	}
@@ -132,7 +150,7 @@ func (r MetricRun) Last() (Measurement, bool) {
 //
 // A DryRun metric that ends in anything but Successful ends Successful, its
 // real outcome in the message, so that it does not fail the analysis.
-func (r MetricRun) Decide(metric Metric) (done bool, phase string, message string) {
+func (r MetricRun) Decide(metric Metric) (done bool, phase AnalysisPhase, message string) {
 	done, phase, message = r.decide(metric)
 	if done && metric.DryRun && phase != AnalysisSuccessful {
 		return true, AnalysisSuccessful, fmt.Sprintf("dry run, would be %s: %s", phase, message)
@@ -140,7 +158,7 @@ func (r MetricRun) Decide(metric Metric) (done bool, phase string, message strin
 	return done, phase, message
 }
 
-func (r MetricRun) decide(metric Metric) (done bool, phase string, message string) {
+func (r MetricRun) decide(metric Metric) (done bool, phase AnalysisPhase, message string) {
 	last, ok := r.Last()
 	if !ok {
 		return false, AnalysisPending, ""
@@ -166,7 +184,7 @@ func (r MetricRun) decide(metric Metric) (done bool, phase string, message strin
 }
 
 // limitBreached returns the phase and reason of a breached limit, or "".
-func (r MetricRun) limitBreached(metric Metric) (phase, why string) {
+func (r MetricRun) limitBreached(metric Metric) (phase AnalysisPhase, why string) {
 	if limit := metric.FailureLimit.Int(0); limit >= 0 && r.Failed > limit {
 		phase, why = AnalysisFailed, fmt.Sprintf("failed (%d) > failureLimit (%d)", r.Failed, limit)
 	}
@@ -199,15 +217,29 @@ func (r MetricRun) NextDelay(metric Metric) time.Duration {
 	switch {
 	case !ok:
 		return metric.InitialDelay.Duration()
-	case last.Phase != AnalysisSuccessful && last.Phase != AnalysisFailed && last.Phase != AnalysisInconclusive:
+	case !last.Phase.Measured():
 		return ErrorRetryInterval
 	default:
 		return metric.Interval.Duration()
 	}
 }
 
+// Conclude is an analysis's phase and message once its planned metrics
+// ended with phases and messages (phases[i] and messages[i] are plan[i]'s):
+// the Combine of the phases, and the message of the first metric that did
+// not succeed ("template/metric: message"), else how many succeeded.
+func Conclude(plan []PlannedMetric, phases []AnalysisPhase, messages []string) (AnalysisPhase, string) {
+	phase := Combine(phases...)
+	for i, p := range phases {
+		if p != AnalysisSuccessful {
+			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, messages[i])
+		}
+	}
+	return phase, fmt.Sprintf("%d metrics successful", len(plan))
+}
+
 // worseness orders phases from best to worst, as Argo Rollouts does.
-var worseness = map[string]int{
+var worseness = map[AnalysisPhase]int{
 	AnalysisSuccessful:   0,
 	AnalysisRunning:      1,
 	AnalysisPending:      2,
@@ -220,7 +252,7 @@ var worseness = map[string]int{
 // worst one, in Argo Rollouts' order Successful < Running < Pending <
 // Inconclusive < Error < Failed. An unknown phase counts as Error; no
 // phases at all is Successful.
-func Combine(phases ...string) string {
+func Combine(phases ...AnalysisPhase) AnalysisPhase {
 	worst := AnalysisSuccessful
 	for _, p := range phases {
 		if _, known := worseness[p]; !known {

@@ -9,7 +9,7 @@ func ios(s string) *IntOrString { v := IntOrString(s); return &v }
 
 // phases turns "SFIE" into measurements.
 func phases(s string) []Measurement {
-	names := map[rune]string{'S': AnalysisSuccessful, 'F': AnalysisFailed, 'I': AnalysisInconclusive, 'E': AnalysisError}
+	names := map[rune]AnalysisPhase{'S': AnalysisSuccessful, 'F': AnalysisFailed, 'I': AnalysisInconclusive, 'E': AnalysisError}
 	var out []Measurement
 	for _, r := range s {
 		out = append(out, Measurement{Phase: names[r], Message: "m" + string(r)})
@@ -36,7 +36,7 @@ func TestDecide(t *testing.T) {
 		metric   Metric
 		measured string
 		done     bool
-		phase    string
+		phase    AnalysisPhase
 		message  string
 	}{
 		{"nothing yet", once, "", false, AnalysisPending, ""},
@@ -161,17 +161,17 @@ func TestNextDelay(t *testing.T) {
 
 func TestCombine(t *testing.T) {
 	tests := []struct {
-		in   []string
-		want string
+		in   []AnalysisPhase
+		want AnalysisPhase
 	}{
 		{nil, AnalysisSuccessful},
-		{[]string{AnalysisSuccessful, AnalysisSuccessful}, AnalysisSuccessful},
-		{[]string{AnalysisSuccessful, AnalysisInconclusive}, AnalysisInconclusive},
-		{[]string{AnalysisInconclusive, AnalysisError, AnalysisSuccessful}, AnalysisError},
-		{[]string{AnalysisError, AnalysisFailed, AnalysisInconclusive}, AnalysisFailed},
-		{[]string{AnalysisFailed, AnalysisError}, AnalysisFailed},
-		{[]string{AnalysisSuccessful, AnalysisRunning}, AnalysisRunning},
-		{[]string{AnalysisSuccessful, "Bogus"}, AnalysisError},
+		{[]AnalysisPhase{AnalysisSuccessful, AnalysisSuccessful}, AnalysisSuccessful},
+		{[]AnalysisPhase{AnalysisSuccessful, AnalysisInconclusive}, AnalysisInconclusive},
+		{[]AnalysisPhase{AnalysisInconclusive, AnalysisError, AnalysisSuccessful}, AnalysisError},
+		{[]AnalysisPhase{AnalysisError, AnalysisFailed, AnalysisInconclusive}, AnalysisFailed},
+		{[]AnalysisPhase{AnalysisFailed, AnalysisError}, AnalysisFailed},
+		{[]AnalysisPhase{AnalysisSuccessful, AnalysisRunning}, AnalysisRunning},
+		{[]AnalysisPhase{AnalysisSuccessful, "Bogus"}, AnalysisError},
 	}
 	for _, tc := range tests {
 		t.Run(join(tc.in), func(t *testing.T) {
@@ -182,14 +182,62 @@ func TestCombine(t *testing.T) {
 	}
 }
 
-func join(s []string) string {
+func join(s []AnalysisPhase) string {
 	out := "none"
 	for i, p := range s {
 		if i == 0 {
-			out = p
+			out = string(p)
 		} else {
-			out += "," + p
+			out += "," + string(p)
 		}
 	}
 	return out
+}
+
+func TestAnalysisPhase(t *testing.T) {
+	tests := []struct {
+		phase              AnalysisPhase
+		terminal, measured bool
+	}{
+		{"", false, false},
+		{AnalysisPending, false, false},
+		{AnalysisRunning, false, false},
+		{AnalysisSuccessful, true, true},
+		{AnalysisFailed, true, true},
+		{AnalysisInconclusive, true, true},
+		{AnalysisError, true, false},
+		{AnalysisAborted, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.phase)+"_", func(t *testing.T) {
+			if got := tc.phase.Terminal(); got != tc.terminal {
+				t.Errorf("%q.Terminal() = %v, want %v", tc.phase, got, tc.terminal)
+			}
+			if got := tc.phase.Measured(); got != tc.measured {
+				t.Errorf("%q.Measured() = %v, want %v", tc.phase, got, tc.measured)
+			}
+		})
+	}
+}
+
+func TestConclude(t *testing.T) {
+	plan := []PlannedMetric{{Template: "smoke", Metric: Metric{Name: "http"}}, {Template: "smoke", Metric: Metric{Name: "errors"}}}
+	tests := []struct {
+		name      string
+		phases    []AnalysisPhase
+		wantPhase AnalysisPhase
+		wantMsg   string
+	}{
+		{"all successful", []AnalysisPhase{AnalysisSuccessful, AnalysisSuccessful}, AnalysisSuccessful, "2 metrics successful"},
+		{"the first that did not succeed speaks", []AnalysisPhase{AnalysisSuccessful, AnalysisFailed}, AnalysisFailed, "smoke/errors: m1"},
+		{"worst phase, first message", []AnalysisPhase{AnalysisInconclusive, AnalysisFailed}, AnalysisFailed, "smoke/http: m0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			phase, msg := Conclude(plan, tc.phases, []string{"m0", "m1"})
+			if phase != tc.wantPhase || msg != tc.wantMsg {
+				t.Errorf("Conclude = %s, %q; want %s, %q", phase, msg, tc.wantPhase, tc.wantMsg)
+			}
+		})
+	}
 }

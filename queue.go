@@ -222,3 +222,37 @@ func (q StageQueue) Waiting() []string {
 
 // Len is the number of requests not started.
 func (q StageQueue) Len() int { return len(q.Pending) + len(q.Parked) }
+
+// GatherWindow is how long a first auto-promotion into a stage with empty
+// slots waits for the other origins' first Freight, so that a first fill
+// is one promotion and one commit.
+const GatherWindow = 5 * time.Second
+
+// GatherWait is how long the queue waits, from now, for other origins'
+// Freight before promoting into empty slots: while only auto-promotions
+// are pending and a requested slot is empty with nothing pending for it,
+// until GatherWindow after the oldest request. Zero or less: go on.
+func (q StageQueue) GatherWait(requested []FreightOrigin, current Collection, now time.Time) time.Duration {
+	var oldest time.Time
+	covered := map[string]bool{}
+	for _, r := range q.Pending {
+		if !r.Auto {
+			return 0
+		}
+		if oldest.IsZero() || r.QueuedAt.Before(oldest) {
+			oldest = r.QueuedAt
+		}
+		for _, o := range r.Origins() {
+			covered[o] = true
+		}
+	}
+	if oldest.IsZero() {
+		return 0
+	}
+	for _, o := range requested {
+		if _, held := current.Get(o); !held && !covered[o.String()] {
+			return oldest.Add(GatherWindow).Sub(now)
+		}
+	}
+	return 0
+}

@@ -3,6 +3,7 @@ package railyard
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func qref(id, origin string) FreightRef { return FreightRef{ID: id, Origin: WarehouseOrigin(origin)} }
@@ -154,5 +155,33 @@ func TestStageQueueWaiting(t *testing.T) {
 	want := []string{"waiting until x is verified upstream", "waiting for config"}
 	if got := q.Waiting(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Waiting() = %q, want %q", got, want)
+	}
+}
+
+func TestStageQueueGatherWait(t *testing.T) {
+	at := func(r PromotionRequest, d time.Duration) PromotionRequest { r.QueuedAt = t0.Add(d); return r }
+	both := []FreightOrigin{WarehouseOrigin("images"), WarehouseOrigin("config")}
+	now := t0.Add(2 * time.Second)
+	cases := []struct {
+		name    string
+		pending []PromotionRequest
+		current Collection
+		want    time.Duration
+	}{
+		{"nothing pending", nil, NewCollection(), 0},
+		{"first fill: wait for the other origin", []PromotionRequest{at(auto("i1", "images"), time.Second), at(auto("i0", "images"), 0)},
+			NewCollection(), 3 * time.Second},
+		{"window passed", []PromotionRequest{at(auto("i1", "images"), -10*time.Second)}, NewCollection(), -7 * time.Second},
+		{"every empty slot pending", []PromotionRequest{at(auto("i1", "images"), 0), at(auto("c1", "config"), 0)}, NewCollection(), 0},
+		{"other slot held", []PromotionRequest{at(auto("i1", "images"), 0)}, NewCollection(qref("c0", "config")), 0},
+		{"a manual request goes at once", []PromotionRequest{at(manual("i1", "images"), 0)}, NewCollection(), 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := StageQueue{Pending: tc.pending}
+			if got := q.GatherWait(both, tc.current, now); got != tc.want {
+				t.Errorf("GatherWait = %s, want %s", got, tc.want)
+			}
+		})
 	}
 }

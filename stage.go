@@ -1,5 +1,7 @@
 package railyard
 
+import "slices"
+
 // Availability strategies of a Stage's upstream sources.
 const (
 	AvailableOneOf = "OneOf"
@@ -44,6 +46,29 @@ func (s StageSpec) Request(origin FreightOrigin) (FreightRequest, bool) {
 	return FreightRequest{}, false
 }
 
+// Origins lists the origins of the Stage's slots, in order.
+func (s StageSpec) Origins() []FreightOrigin {
+	var out []FreightOrigin
+	for _, r := range s.RequestedFreight {
+		out = append(out, r.Origin)
+	}
+	return out
+}
+
+// Upstreams lists the stages the Stage takes Freight from, in order and
+// once each.
+func (s StageSpec) Upstreams() []string {
+	var out []string
+	for _, r := range s.RequestedFreight {
+		for _, u := range r.Sources.Stages {
+			if !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
 // ExpressionVar is a named value that may contain ${{ }} expressions.
 type ExpressionVar struct {
 	Name  string `json:"name"`
@@ -79,6 +104,12 @@ type Verification struct {
 	AnalysisTemplates   []AnalysisTemplateRef `json:"analysisTemplates,omitempty"`
 	AnalysisRunMetadata *AnalysisRunMetadata  `json:"analysisRunMetadata,omitempty"`
 	Args                []AnalysisRunArgument `json:"args,omitempty"`
+}
+
+// Configured reports whether there is anything to verify: a Stage without
+// analysis templates passes verification at once.
+func (v *Verification) Configured() bool {
+	return v != nil && len(v.AnalysisTemplates) > 0
 }
 
 // AnalysisTemplateRef references an AnalysisTemplate by name.

@@ -1,5 +1,11 @@
 package railyard
 
+// Step kinds whose outputs a promotion applies when it ends.
+const (
+	StepSetFreightAlias = "set-freight-alias" // renames Freight (see AliasesSet)
+	StepSetMetadata     = "set-metadata"      // sets Stage and Freight metadata (see MetadataSet)
+)
+
 // SupportedSteps lists the step kinds Railyard runs.
 var SupportedSteps = []string{
 	"git-clone", "git-clear", "git-commit", "git-push", "git-tag",
@@ -8,7 +14,7 @@ var SupportedSteps = []string{
 	"kustomize-set-image", "kustomize-build", "helm-template", "helm-update-chart",
 	"yaml-update", "yaml-parse", "yaml-merge", "json-update", "json-parse",
 	"toml-update", "toml-parse", "tar", "untar",
-	"http", "http-download", "oci-download", "oci-push", "compose-output", "set-freight-alias", "set-metadata", "fail",
+	"http", "http-download", "oci-download", "oci-push", "compose-output", StepSetFreightAlias, StepSetMetadata, "fail",
 	"argocd-update", "argocd-wait",
 }
 

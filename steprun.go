@@ -29,6 +29,28 @@ type StepState struct {
 	Message         string     `json:"message,omitempty"`
 }
 
+// StepRecord is one step's recorded outcome in a promotion's status.
+type StepRecord struct {
+	Alias    string         `json:"alias"`
+	Uses     string         `json:"uses"`
+	Status   StepStatus     `json:"status"`
+	Message  string         `json:"message,omitempty"`
+	Output   map[string]any `json:"output,omitempty"`
+	Errors   int            `json:"errors,omitempty"`
+	Duration time.Duration  `json:"duration"`
+}
+
+// StepStates is what later steps know of the recorded ones: their
+// outcomes, with continueOnError from the steps (records[i] is steps[i]).
+func StepStates(records []StepRecord, steps []PromotionStep) []StepState {
+	out := make([]StepState, 0, len(records))
+	for i, r := range records {
+		out = append(out, StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
+			ContinueOnError: steps[i].ContinueOnError})
+	}
+	return out
+}
+
 // PromotionInfo is the serialisable part of a step's context, sent by the
 // Promotion workflow with every step.
 type PromotionInfo struct {

@@ -48,3 +48,28 @@ func TestApplyAndThresholds(t *testing.T) {
 		t.Error("AliasOf")
 	}
 }
+
+func TestStepStates(t *testing.T) {
+	steps := []PromotionStep{{Uses: "git-clone"}, {Uses: "http", ContinueOnError: true}, {Uses: "git-push"}}
+	tests := []struct {
+		name    string
+		records []StepRecord
+		want    []StepState
+	}{
+		{"none yet", nil, []StepState{}},
+		{"continueOnError from the step", []StepRecord{
+			{Alias: "clone", Uses: "git-clone", Status: StepSucceeded},
+			{Alias: "step-1", Uses: "http", Status: StepFailed, Message: "404"},
+		}, []StepState{
+			{Alias: "clone", Status: StepSucceeded},
+			{Alias: "step-1", Status: StepFailed, Message: "404", ContinueOnError: true},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := StepStates(tc.records, steps); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("StepStates = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

@@ -108,8 +108,9 @@ type freightPage struct {
 
 // stageVisit is one collection of a stage that held the Freight.
 type stageVisit struct {
-	Stage, Promotion, When, Verification string
-	Current                              bool
+	Stage, Promotion, When string
+	Verification           railyard.AnalysisPhase
+	Current                bool
 }
 
 func (s *Server) freight(w http.ResponseWriter, r *http.Request) {

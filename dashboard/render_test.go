@@ -35,9 +35,9 @@ func fakeSnapshot(now time.Time) *snapshot {
 			Stages:     []railyard.Stage{stage("prod", "uat"), stage("dev"), stage("uat", "dev")}},
 		Stages: map[string]workflows.StageState{
 			"dev": {History: []workflows.CollectionRecord{{Collection: coll, Promotion: "dev.1.aaaaaaa", PromotedAt: now,
-				Verification: workflows.VerificationRecord{Phase: workflows.VerifySuccessful}}}},
+				Verification: workflows.VerificationRecord{Phase: railyard.AnalysisSuccessful}}}},
 			"uat": {History: []workflows.CollectionRecord{{Collection: coll, Provenance: "combination never verified upstream (dev)",
-				Verification: workflows.VerificationRecord{Phase: workflows.VerifyRunning}}},
+				Verification: workflows.VerificationRecord{Phase: railyard.AnalysisRunning}}},
 				Queue: railyard.StageQueue{Parked: []railyard.PromotionRequest{{Targets: []railyard.FreightRef{img.Ref()}, Auto: true, Waiting: "waiting for config"}}}},
 		},
 		Freight: map[string][]railyard.Freight{"images": {img}, "config": {cfg}},

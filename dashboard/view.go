@@ -29,7 +29,7 @@ type projectView struct {
 
 type warehouseView struct {
 	Name      string
-	Discovery workflows.DiscoveryStatus
+	Discovery railyard.DiscoveryStatus
 	Freight   []freightCard
 	More      int
 	UI        string
@@ -129,7 +129,7 @@ func (v stageView) lines() int {
 	if len(v.Queued) > maxQueued {
 		n++
 	}
-	if v.Verification.Phase == workflows.VerifyRunning || v.Verification.Phase == workflows.VerifyPending {
+	if v.Verification.Phase == railyard.AnalysisRunning || v.Verification.Phase == railyard.AnalysisPending {
 		n++ // "Abort verification" wraps the actions onto a second line
 	}
 	return n

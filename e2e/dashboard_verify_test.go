@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 )
 
@@ -31,7 +32,7 @@ func TestDashboardVerification(t *testing.T) {
 	e.project = "verify"
 	text := strings.NewReplacer("SRC", src, "PROM", prom, "HEALTH", health.URL).Replace(verifyManifests)
 	e.must("apply", "-f", writeManifests(t, text))
-	e.eventually(90*time.Second, "dev verified", func() bool { return verification(e, "verify", "dev") == "Successful" })
+	e.eventually(90*time.Second, "dev verified", func() bool { return verification(e, "verify", "dev") == railyard.AnalysisSuccessful })
 
 	b := startBoard(t, e)
 	status, body := b.get("/projects/verify/stages/dev")

@@ -108,7 +108,7 @@ func (w *seedWorld) wantHealthy(stage string) {
 		}
 		return strings.Join(cur.Apps[0].DesiredRevisions, ",") == w.branchHead("stage/"+stage)
 	})
-	if v := w.stage(stage).History[0].Verification.Phase; v != "Successful" {
+	if v := w.stage(stage).History[0].Verification.Phase; v != railyard.AnalysisSuccessful {
 		w.t.Errorf("%s is Healthy but its verification is %s", stage, v)
 	}
 }

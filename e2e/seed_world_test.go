@@ -127,7 +127,7 @@ func holds(st workflows.StageState) (slotsWant, bool) {
 	if r, ok := cur.Collection.Get(railyard.WarehouseOrigin("config")); ok && len(r.Commits) == 1 {
 		got.Config = r.Commits[0].ID
 	}
-	return got, cur.Verification.Phase == workflows.VerifySuccessful
+	return got, cur.Verification.Phase == railyard.AnalysisSuccessful
 }
 
 // mismatch says how stage differs from want (slots, verification, branch

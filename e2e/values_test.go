@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
 	"github.com/railyard/railyard/workflows"
 )
@@ -156,7 +157,7 @@ func TestKargoValues(t *testing.T) {
 	if len(stages) != 1 || stages[0].Status.Metadata["region"] != "eu" {
 		t.Fatalf("get stages dev: %+v, want status.metadata.region eu", stages)
 	}
-	if v := stages[0].Status.History[0].Verification; v.Phase != workflows.VerifySuccessful || checks.Load() == 0 {
+	if v := stages[0].Status.History[0].Verification; v.Phase != railyard.AnalysisSuccessful || checks.Load() == 0 {
 		t.Errorf("dev's verification with the ClusterAnalysisTemplate: %+v after %d checks", v, checks.Load())
 	}
 }

@@ -102,14 +102,14 @@ func TestVerification(t *testing.T) {
 	e.must("apply", "-f", writeManifests(t, text))
 
 	e.eventually(90*time.Second, "c1 verified in dev and promoted to uat", func() bool {
-		return stageHolds(e, "verify", "uat") == c1 && verification(e, "verify", "dev") == "Successful"
+		return stageHolds(e, "verify", "uat") == c1 && verification(e, "verify", "dev") == railyard.AnalysisSuccessful
 	})
 
 	healthy.Store(false)
 	c2 := git.Commit(t, "src", "main", map[string]string{"a.txt": "2"}, "two")
 	e.must("refresh", "warehouse", "app", "--project", "verify")
 	e.eventually(90*time.Second, "c2 in dev failing verification", func() bool {
-		return stageHolds(e, "verify", "dev") == c2 && verification(e, "verify", "dev") == "Failed"
+		return stageHolds(e, "verify", "dev") == c2 && verification(e, "verify", "dev") == railyard.AnalysisFailed
 	})
 	time.Sleep(2 * time.Second)
 	if got := stageHolds(e, "verify", "uat"); got != c1 {
@@ -131,7 +131,7 @@ func TestVerification(t *testing.T) {
 	c3 := git.Commit(t, "src", "main", map[string]string{"a.txt": "3"}, "three")
 	e.must("refresh", "warehouse", "app", "--project", "verify")
 	e.eventually(90*time.Second, "c3 in dev failing verification", func() bool {
-		return stageHolds(e, "verify", "dev") == c3 && verification(e, "verify", "dev") == "Failed"
+		return stageHolds(e, "verify", "dev") == c3 && verification(e, "verify", "dev") == railyard.AnalysisFailed
 	})
 	if _, err := e.railyard("approve", "--project", "verify", "--stage", "prod", "--freight", shortOf(e, c3)); err == nil {
 		t.Fatal("approving for a stage that does not request the Freight's warehouse was accepted")
@@ -156,7 +156,7 @@ func stageHolds(e *env, project, stage string) string {
 	return ref.Commits[0].ID
 }
 
-func verification(e *env, project, stage string) string {
+func verification(e *env, project, stage string) railyard.AnalysisPhase {
 	var stages []stageView
 	e.getJSON(&stages, "stages", stage, "--project", project)
 	if len(stages) == 0 || len(stages[0].Status.History) == 0 {

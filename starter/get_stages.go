@@ -80,7 +80,7 @@ func stageRow(v stageView) []string {
 			combo = "verified in " + strings.Join(cur.VerifiedUpstream, ",")
 		}
 	}
-	return []string{v.Name, strings.Join(slots, " "), healthCell(cur.Health), orDash(cur.Verification.Phase), combo, promoting,
+	return []string{v.Name, strings.Join(slots, " "), healthCell(cur.Health), orDash(string(cur.Verification.Phase)), combo, promoting,
 		fmt.Sprint(v.Status.Queue.Len()), orDash(strings.Join(v.Status.Queue.Waiting(), "; ")), age(cur.PromotedAt)}
 }
 

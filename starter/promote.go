@@ -75,7 +75,7 @@ func (a *app) verified(ctx context.Context, project, stage string) bool {
 	if err := a.query(ctx, railyard.StageWorkflowID(project, stage), workflows.QueryStatus, &st); err != nil {
 		return false
 	}
-	return len(st.History) > 0 && st.History[0].Verification.Phase == workflows.VerifySuccessful
+	return len(st.History) > 0 && st.History[0].Verification.Phase == railyard.AnalysisSuccessful
 }
 
 func newApprove(a *app) *cobra.Command {

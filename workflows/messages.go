@@ -11,17 +11,9 @@ import (
 type PipelineConfig struct {
 	Project    string             `json:"project"`
 	Warehouse  railyard.Warehouse `json:"warehouse"`
-	Route      []RouteStage       `json:"route"`
+	Route      railyard.Route     `json:"route"`
 	Generation int                `json:"generation"`
 	Freight    []railyard.Freight `json:"freight,omitempty"` // manually assembled
-}
-
-// RouteStage is one stage that requests the Pipeline's origin.
-type RouteStage struct {
-	Stage       string                  `json:"stage"`
-	Request     railyard.FreightRequest `json:"request"`
-	AutoPromote bool                    `json:"autoPromote"`
-	ControlFlow bool                    `json:"controlFlow,omitempty"`
 }
 
 // StageConfig is what the Project tells a Stage.

@@ -15,35 +15,16 @@ type PipelineState struct {
 	Project    string                        `json:"project"`
 	Warehouse  string                        `json:"warehouse"`
 	Config     *PipelineConfig               `json:"config,omitempty"`
-	Freight    []railyard.Freight            `json:"freight,omitempty"` // newest first
+	Freight    railyard.Timeline             `json:"freight,omitempty"` // newest first
 	Discovered *railyard.DiscoveredArtifacts `json:"discovered,omitempty"`
-	Discovery  DiscoveryStatus               `json:"discovery"`
-	Holds      map[string]Hold               `json:"holds,omitempty"` // stage → hold
+	Discovery  railyard.DiscoveryStatus      `json:"discovery"`
+	Holds      railyard.Holds                `json:"holds,omitempty"` // stage → hold
 	// Requested is the Freight this pipeline last asked each stage for.
 	Requested        map[string]string `json:"requested,omitempty"`
 	Seq              int               `json:"seq"`
 	Rejected         []Rejection       `json:"rejected,omitempty"`
 	RefreshRequested bool              `json:"refreshRequested,omitempty"`
 	Retired          bool              `json:"retired,omitempty"`
-}
-
-// DiscoveryStatus is the outcome of the last discovery cycles.
-type DiscoveryStatus struct {
-	LastAttempt time.Time `json:"lastAttempt,omitzero"`
-	LastSuccess time.Time `json:"lastSuccess,omitzero"`
-	Cycles      int       `json:"cycles"`
-	Error       string    `json:"error,omitempty"`
-	Message     string    `json:"message,omitempty"`
-	LastFreight string    `json:"lastFreight,omitempty"`
-}
-
-// Hold pauses auto-promotion of this origin into a stage after a manual
-// promotion of Freight other than the newest.
-type Hold struct {
-	Freight   string    `json:"freight"`
-	Promotion string    `json:"promotion"`
-	Actor     string    `json:"actor,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
 }
 
 const (
@@ -193,29 +174,22 @@ func (p *pipeline) configure(ctx workflow.Context, cfg PipelineConfig) {
 	for _, f := range cfg.Freight {
 		p.addFreight(ctx, f, "manual")
 	}
-	p.dropStaleHolds()
+	p.Holds.DropStale(p.Config.Route)
 }
 
 func (p *pipeline) discoveryDue(ctx workflow.Context) bool {
-	if p.RefreshRequested || p.Discovery.LastAttempt.IsZero() {
-		return true
-	}
-	return !workflow.Now(ctx).Before(p.Discovery.LastAttempt.Add(p.Config.Warehouse.Spec.PollInterval()))
+	return p.RefreshRequested || p.Discovery.Due(p.Config.Warehouse.Spec.PollInterval(), workflow.Now(ctx))
 }
 
 // nextWake returns how long to sleep: until the next discovery, or until a
 // soak finishes, whichever comes first.
 func (p *pipeline) nextWake(ctx workflow.Context, soak time.Duration) (time.Duration, string) {
 	interval := p.Config.Warehouse.Spec.PollInterval()
-	wait := p.Discovery.LastAttempt.Add(interval).Sub(workflow.Now(ctx))
-	summary := fmt.Sprintf("next discovery of %s (every %s)", p.Warehouse, interval)
-	if soak > 0 && soak < wait {
-		wait, summary = soak, fmt.Sprintf("look again in %s (a soak ends, or a stage was unreachable)", soak.Round(time.Second))
+	wait, soakFirst := p.Discovery.NextWake(interval, soak, workflow.Now(ctx))
+	if soakFirst {
+		return wait, fmt.Sprintf("look again in %s (a soak ends, or a stage was unreachable)", soak.Round(time.Second))
 	}
-	if wait < time.Second {
-		wait = time.Second
-	}
-	return wait, summary
+	return wait, fmt.Sprintf("next discovery of %s (every %s)", p.Warehouse, interval)
 }
 
 func (p *pipeline) details(ctx workflow.Context) {

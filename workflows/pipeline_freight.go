@@ -43,107 +43,34 @@ func (p *pipeline) discover(ctx workflow.Context) {
 }
 
 // addFreight adds f to the timeline unless the same artifacts were minted
-// before, giving it an alias unique in the timeline.
+// before, giving it an alias unique in the timeline, and bounds the
+// timeline.
 func (p *pipeline) addFreight(ctx workflow.Context, f railyard.Freight, how string) {
-	f.ID = f.ComputeID()
-	if f.Origin.Name == "" {
-		f.Origin = railyard.WarehouseOrigin(p.Warehouse)
-	}
-	if p.findFreight(f.ID) >= 0 {
+	t, f, added := p.Freight.Add(f, p.Warehouse, workflow.Now(ctx))
+	if !added {
 		p.Discovery.Message = fmt.Sprintf("newest artifacts are Freight %s, which exists", f.ShortID())
 		return
 	}
-	if f.Alias == "" || p.aliasTaken(f.Alias) {
-		f.Alias = railyard.GenerateAlias(p.Warehouse+"/"+f.ID, p.aliasTaken)
-	}
-	f.DiscoveredAt = workflow.Now(ctx)
-	f.Status = railyard.FreightStatus{}
-	p.Freight = append([]railyard.Freight{f}, p.Freight...)
+	p.Freight = t.Trim(maxFreight)
 	p.Discovery.Message = fmt.Sprintf("created Freight %s (%s) by %s", f.Alias, f.ShortID(), how)
 	p.Discovery.LastFreight = f.ID
 	p.dirty = true
-	p.trim()
 	workflow.GetLogger(ctx).Info("freight created", "freight", f.ID, "alias", f.Alias, "by", how)
-}
-
-func (p *pipeline) findFreight(s string) int {
-	for i, f := range p.Freight {
-		if f.Matches(s) {
-			return i
-		}
-	}
-	return -1
-}
-
-func (p *pipeline) aliasTaken(a string) bool {
-	for _, f := range p.Freight {
-		if f.Alias == a {
-			return true
-		}
-	}
-	return false
-}
-
-// trim bounds the timeline, never dropping Freight a stage holds or was
-// approved for.
-func (p *pipeline) trim() {
-	if len(p.Freight) <= maxFreight {
-		return
-	}
-	kept := p.Freight[:0]
-	for i, f := range p.Freight {
-		if i < maxFreight || len(f.Status.CurrentlyIn) > 0 || len(f.Status.ApprovedFor) > 0 {
-			kept = append(kept, f)
-		}
-	}
-	p.Freight = kept
 }
 
 // stageEvent updates where this origin's Freight is after a stage changed,
 // and takes the aliases and metadata a promotion set.
 func (p *pipeline) stageEvent(ev StageEvent) {
-	for i := range p.Freight {
-		f := &p.Freight[i]
-		if ev.Collection.Has(f.ID) {
-			f.Status.EnterStage(ev.Stage, ev.At)
-			if ev.Verified {
-				f.Status.Verify(ev.Stage, ev.At)
-			}
-		} else {
-			f.Status.LeaveStage(ev.Stage, ev.At)
-		}
-	}
-	for _, id := range workflow.DeterministicKeys(ev.Aliases) {
-		alias := ev.Aliases[id]
-		if railyard.ValidAlias(alias) != nil {
-			continue // the set-freight-alias step refuses it; an old or forged event may not
-		}
-		if i := p.findFreight(id); i >= 0 && !p.aliasTaken(alias) {
-			p.Freight[i].Alias = alias
-		}
-	}
-	for _, u := range ev.Metadata {
-		if i := p.findFreight(u.Name); i >= 0 && u.Kind == railyard.MetadataKindFreight {
-			st := &p.Freight[i].Status
-			st.Metadata = st.Metadata.WithUpdates(u.Kind, p.Freight[i].ID, []railyard.MetadataUpdate{u})
-		}
-	}
+	p.Freight.StageChanged(ev.Stage, ev.Collection, ev.Verified, ev.At)
+	p.Freight.TakeAliases(ev.Aliases)
+	p.Freight.ApplyMetadata(ev.Metadata)
 	p.dirty = true
 }
 
 // passControlFlow marks Freight available to a control-flow stage as
 // verified there, as such stages hold nothing and pass everything on.
 func (p *pipeline) passControlFlow(ctx workflow.Context) {
-	now := workflow.Now(ctx)
 	for _, r := range p.Config.Route {
-		if !r.ControlFlow {
-			continue
-		}
-		for i := range p.Freight {
-			f := &p.Freight[i]
-			if _, done := f.Status.VerifiedIn[r.Stage]; !done && f.Status.AvailableTo(r.Stage, r.Request, now) {
-				f.Status.Verify(r.Stage, now)
-			}
-		}
+		p.Freight.PassControlFlow(r, workflow.Now(ctx))
 	}
 }

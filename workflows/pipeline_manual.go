@@ -40,16 +40,11 @@ func (p *pipeline) validateCreateFreight(_ workflow.Context, f railyard.Freight)
 		return fmt.Errorf("freight does not fit warehouse %s: %s", p.Warehouse, strings.Join(problems, "; "))
 	}
 	f.Origin = railyard.WarehouseOrigin(p.Warehouse)
-	if i := p.findFreight(f.ComputeID()); i >= 0 {
+	if i := p.Freight.Find(f.ComputeID()); i >= 0 {
 		return fmt.Errorf("these artifacts are Freight %s (%s) already", p.Freight[i].Alias, p.Freight[i].ShortID())
 	}
 	if f.Alias != "" {
-		if err := railyard.ValidAlias(f.Alias); err != nil {
-			return err
-		}
-		if p.aliasTaken(f.Alias) {
-			return fmt.Errorf("alias %q is taken", f.Alias)
-		}
+		return p.Freight.CheckAlias(f.Alias)
 	}
 	return nil
 }
@@ -57,24 +52,18 @@ func (p *pipeline) validateCreateFreight(_ workflow.Context, f railyard.Freight)
 func (p *pipeline) createFreight(ctx workflow.Context, f railyard.Freight) (railyard.Freight, error) {
 	f.Origin = railyard.WarehouseOrigin(p.Warehouse)
 	p.addFreight(ctx, f, "manual assembly")
-	return p.Freight[p.findFreight(f.ComputeID())], nil
+	return p.Freight[p.Freight.Find(f.ComputeID())], nil
 }
 
 func (p *pipeline) validateAlias(_ workflow.Context, req AliasRequest) error {
 	if _, err := p.freight(req.Freight); err != nil {
 		return err
 	}
-	if err := railyard.ValidAlias(req.Alias); err != nil {
-		return err
-	}
-	if p.aliasTaken(req.Alias) {
-		return fmt.Errorf("alias %q is taken", req.Alias)
-	}
-	return nil
+	return p.Freight.CheckAlias(req.Alias)
 }
 
 func (p *pipeline) setAlias(_ workflow.Context, req AliasRequest) (railyard.Freight, error) {
-	i := p.findFreight(req.Freight)
+	i := p.Freight.Find(req.Freight)
 	p.Freight[i].Alias = req.Alias
 	return p.Freight[i], nil
 }

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -13,26 +12,18 @@ import (
 
 const autoActor = "railyard (auto-promotion)"
 
-func (p *pipeline) route(stage string) (RouteStage, error) {
+func (p *pipeline) route(stage string) (railyard.RouteStage, error) {
 	if p.Config == nil {
-		return RouteStage{}, errors.New("pipeline is not configured yet")
+		return railyard.RouteStage{}, errors.New("pipeline is not configured yet")
 	}
-	var names []string
-	for _, r := range p.Config.Route {
-		if r.Stage == stage {
-			return r, nil
-		}
-		names = append(names, r.Stage)
-	}
-	return RouteStage{}, fmt.Errorf("stage %q does not request Freight from warehouse %q (stages that do: %s)",
-		stage, p.Warehouse, strings.Join(names, ", "))
+	return p.Config.Route.Stage(stage, p.Warehouse)
 }
 
 func (p *pipeline) freight(s string) (railyard.Freight, error) {
 	if s == "" {
 		return railyard.Freight{}, errors.New("no freight given")
 	}
-	if i := p.findFreight(s); i >= 0 {
+	if i := p.Freight.Find(s); i >= 0 {
 		return p.Freight[i], nil
 	}
 	return railyard.Freight{}, fmt.Errorf("freight %q not found in warehouse %q", s, p.Warehouse)
@@ -51,20 +42,9 @@ func (p *pipeline) validatePromote(ctx workflow.Context, req PromoteRequest) err
 		return err
 	}
 	if !f.Status.AvailableTo(req.Stage, r.Request, workflow.Now(ctx)) {
-		return fmt.Errorf("freight %s is not available to stage %s: %s", f.DisplayName(), req.Stage, unavailableReason(r.Request))
+		return fmt.Errorf("freight %s is not available to stage %s: %s", f.DisplayName(), req.Stage, railyard.UnavailableReason(r.Request))
 	}
 	return nil
-}
-
-func unavailableReason(req railyard.FreightRequest) string {
-	s := "not verified in upstream stage " + strings.Join(req.Sources.Stages, " or ")
-	if req.Sources.AvailabilityStrategy == railyard.AvailableAll {
-		s = "not verified in every upstream stage (" + strings.Join(req.Sources.Stages, ", ") + ")"
-	}
-	if req.Sources.RequiredSoakTime != "" {
-		s += " for " + string(req.Sources.RequiredSoakTime)
-	}
-	return s + ", and not approved for it"
 }
 
 // promote asks the stage to promote Freight for a user; promoting anything
@@ -82,16 +62,9 @@ func (p *pipeline) promote(ctx workflow.Context, req PromoteRequest) (PromoteRes
 		Actor: actor}); err != nil {
 		return PromoteResult{}, err
 	}
-	if cand, ok := railyard.AutoPromotionCandidate(p.Freight, r.Stage, r.Request, workflow.Now(ctx)); ok && r.AutoPromote {
-		if cand.ID == f.ID {
-			delete(p.Holds, r.Stage)
-		} else {
-			if p.Holds == nil {
-				p.Holds = map[string]Hold{}
-			}
-			p.Holds[r.Stage] = Hold{Freight: f.ID, Promotion: name, Actor: actor, CreatedAt: workflow.Now(ctx)}
-		}
-	}
+	candidate, _ := railyard.AutoPromotionCandidate(p.Freight, r.Stage, r.Request, workflow.Now(ctx))
+	p.Holds = p.Holds.AfterManual(r, railyard.Hold{Freight: f.ID, Promotion: name, Actor: actor,
+		CreatedAt: workflow.Now(ctx)}, candidate.ID)
 	return PromoteResult{Promotion: name, WorkflowID: railyard.PromotionWorkflowID(p.Project, r.Stage, name),
 		Freight: f.ID}, nil
 }
@@ -120,7 +93,7 @@ func (p *pipeline) validateApprove(ctx workflow.Context, req ApproveRequest) err
 }
 
 func (p *pipeline) approve(ctx workflow.Context, req ApproveRequest) error {
-	i := p.findFreight(req.Freight)
+	i := p.Freight.Find(req.Freight)
 	p.Freight[i].Status.Approve(req.Stage, workflow.Now(ctx))
 	p.dirty = true
 	return nil
@@ -143,18 +116,9 @@ func (p *pipeline) autoPromote(ctx workflow.Context) time.Duration {
 		}
 	}
 	for _, r := range p.Config.Route {
-		if !r.AutoPromote || r.ControlFlow {
-			continue
-		}
-		if _, held := p.Holds[r.Stage]; held {
-			continue
-		}
-		sooner(p.soakWait(r, now))
-		f, ok := railyard.AutoPromotionCandidate(p.Freight, r.Stage, r.Request, now)
-		if !ok || p.Requested[r.Stage] == f.ID {
-			continue
-		}
-		if _, in := f.Status.CurrentlyIn[r.Stage]; in {
+		f, ask, wait := p.Freight.AutoPromotion(r, p.Holds, p.Requested[r.Stage], now)
+		sooner(wait)
+		if !ask {
 			continue
 		}
 		req := railyard.PromotionRequest{Targets: []railyard.FreightRef{f.Ref()}, Auto: true, Actor: autoActor}
@@ -164,26 +128,4 @@ func (p *pipeline) autoPromote(ctx workflow.Context) time.Duration {
 		}
 	}
 	return soonest
-}
-
-// soakWait is the shortest time until a Freight verified upstream has soaked.
-func (p *pipeline) soakWait(r RouteStage, now time.Time) time.Duration {
-	soak := r.Request.Sources.RequiredSoakTime.Duration()
-	var best time.Duration
-	for _, f := range p.Freight {
-		for _, up := range r.Request.Sources.Stages {
-			if d := f.Status.SoakRemaining(up, soak, now); d > 0 && (best == 0 || d < best) {
-				best = d
-			}
-		}
-	}
-	return best
-}
-
-func (p *pipeline) dropStaleHolds() {
-	for _, stage := range workflow.DeterministicKeys(p.Holds) {
-		if r, err := p.route(stage); err != nil || !r.AutoPromote {
-			delete(p.Holds, stage)
-		}
-	}
 }

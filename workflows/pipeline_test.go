@@ -23,7 +23,7 @@ func testConfig() PipelineConfig {
 	return PipelineConfig{Project: "p", Generation: 1,
 		Warehouse: railyard.Warehouse{Name: "app", Spec: railyard.WarehouseSpec{Interval: "1m",
 			Subscriptions: []railyard.Subscription{{Git: &railyard.GitSubscription{RepoURL: "http://git/app.git"}}}}},
-		Route: []RouteStage{{Stage: "dev", AutoPromote: false,
+		Route: railyard.Route{{Stage: "dev", AutoPromote: false,
 			Request: railyard.FreightRequest{Origin: railyard.WarehouseOrigin("app"), Sources: railyard.FreightSources{Direct: true}}},
 			{Stage: "uat", Request: railyard.FreightRequest{Origin: railyard.WarehouseOrigin("app"),
 				Sources: railyard.FreightSources{Stages: []string{"dev"}}}}}}

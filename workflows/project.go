@@ -3,7 +3,6 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -187,16 +186,7 @@ func ensure(ctx workflow.Context, project, wfType, id string, cfg, start any, se
 
 // pipelineConfig computes a Warehouse's route: every stage requesting it.
 func pipelineConfig(r railyard.Resources, w railyard.Warehouse, gen int) PipelineConfig {
-	cfg := PipelineConfig{Project: r.Project, Warehouse: w, Generation: gen}
-	origin := railyard.WarehouseOrigin(w.Name)
-	for _, s := range r.Stages {
-		req, ok := s.Spec.Request(origin)
-		if !ok {
-			continue
-		}
-		cfg.Route = append(cfg.Route, RouteStage{Stage: s.Name, Request: req,
-			AutoPromote: r.Config.AutoPromotionEnabled(s, w.Name), ControlFlow: s.Spec.IsControlFlow()})
-	}
+	cfg := PipelineConfig{Project: r.Project, Warehouse: w, Route: railyard.RouteOf(r, w.Name), Generation: gen}
 	for _, f := range r.Freight {
 		if f.Origin.Name == w.Name {
 			cfg.Freight = append(cfg.Freight, f)
@@ -218,13 +208,7 @@ func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, 
 			cfg.Warehouses = append(cfg.Warehouses, w)
 		}
 	}
-	for _, d := range r.Stages {
-		for _, req := range d.Spec.RequestedFreight {
-			if slices.Contains(req.Sources.Stages, s.Name) && !slices.Contains(cfg.Downstream, d.Name) {
-				cfg.Downstream = append(cfg.Downstream, d.Name)
-			}
-		}
-	}
+	cfg.Downstream = railyard.Downstream(r.Stages, s.Name)
 	if v := s.Spec.Verification; v != nil {
 		for _, ref := range v.AnalysisTemplates {
 			for _, t := range r.AnalysisTemplates {

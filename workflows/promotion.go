@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,7 +40,7 @@ type PromotionStatus struct {
 	Phase      railyard.PromotionPhase `json:"phase"`
 	Message    string                  `json:"message,omitempty"`
 	Collection railyard.Collection     `json:"collection"`
-	Steps      []StepRecord            `json:"steps,omitempty"`
+	Steps      []railyard.StepRecord   `json:"steps,omitempty"`
 	// WaitingFor names the origins whose empty slot made a step fail.
 	WaitingFor []string `json:"waitingFor,omitempty"`
 	// WaitingOn names what the running step waits for (a pull request's
@@ -59,17 +58,6 @@ type PromotionStatus struct {
 	HealthChecks []railyard.AppRef `json:"healthChecks,omitempty"`
 	StartedAt    time.Time         `json:"startedAt"`
 	FinishedAt   time.Time         `json:"finishedAt,omitzero"`
-}
-
-// StepRecord is one step's outcome.
-type StepRecord struct {
-	Alias    string              `json:"alias"`
-	Uses     string              `json:"uses"`
-	Status   railyard.StepStatus `json:"status"`
-	Message  string              `json:"message,omitempty"`
-	Output   map[string]any      `json:"output,omitempty"`
-	Errors   int                 `json:"errors,omitempty"`
-	Duration time.Duration       `json:"duration"`
 }
 
 const maxWorkspaces = 5
@@ -130,7 +118,7 @@ func (st *PromotionStatus) run(ctx workflow.Context, in PromotionInput) {
 		case err != nil:
 			st.finish(ctx, railyard.PhaseErrored, err.Error())
 		default:
-			phase, msg := railyard.FinalPhase(st.states(in))
+			phase, msg := railyard.FinalPhase(railyard.StepStates(st.Steps, in.Steps))
 			st.finish(ctx, phase, msg)
 		}
 		return
@@ -159,7 +147,8 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	for i, step := range in.Steps {
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
 		req := railyard.StepRequest{Step: step, Index: i, Alias: railyard.AliasOf(step, i), Vars: in.Vars,
-			Statuses: st.states(in), Outputs: outputs, Promotion: info, Metadata: st.metadata()}
+			Statuses: railyard.StepStates(st.Steps, in.Steps), Outputs: outputs, Promotion: info,
+			Metadata: railyard.MetadataSet(st.Steps)}
 		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
 		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp railyard.StepResponse) {
 			st.Message, st.WaitingOn = resp.Message, resp.WaitingOn
@@ -189,8 +178,8 @@ func appendNew(list []string, items ...string) []string {
 // runStep runs one step, polling a Running step and retrying an Errored one
 // up to its error threshold. A Running step's response goes to running and
 // its message ("waiting for PR #12 (url)") to the workflow's current details.
-func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, running func(railyard.StepResponse)) (StepRecord, railyard.StepResponse, error) {
-	rec := StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
+func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, running func(railyard.StepResponse)) (railyard.StepRecord, railyard.StepResponse, error) {
+	rec := railyard.StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
 	for {
@@ -270,16 +259,6 @@ func (st *PromotionStatus) removeWorkspace(ctx workflow.Context, ws activities.W
 	}
 }
 
-// states lists the step outcomes so far, with continueOnError from the steps.
-func (st *PromotionStatus) states(in PromotionInput) []railyard.StepState {
-	out := make([]railyard.StepState, 0, len(st.Steps))
-	for i, r := range st.Steps {
-		out = append(out, railyard.StepState{Alias: r.Alias, Status: r.Status, Message: r.Message,
-			ContinueOnError: in.Steps[i].ContinueOnError})
-	}
-	return out
-}
-
 // finish records the outcome; a promotion that failed for want of Freight
 // in a slot says which.
 func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.PromotionPhase, msg string) {
@@ -287,54 +266,6 @@ func (st *PromotionStatus) finish(ctx workflow.Context, phase railyard.Promotion
 	if phase != railyard.PhaseFailed && phase != railyard.PhaseErrored {
 		st.WaitingFor = nil
 	}
-	st.Aliases = st.aliases()
-	st.Metadata = st.metadata()
-}
-
-// aliases collects the aliases set by set-freight-alias steps.
-func (st *PromotionStatus) aliases() map[string]string {
-	out := map[string]string{}
-	for _, r := range st.Steps {
-		if r.Uses != "set-freight-alias" || r.Status != railyard.StepSucceeded {
-			continue
-		}
-		name, _ := r.Output["name"].(string)
-		alias, _ := r.Output["alias"].(string)
-		for _, ref := range st.Collection.Refs() {
-			if name == ref.ID || name == ref.Alias {
-				out[ref.ID] = alias
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// metadata collects the updates of the set-metadata steps that succeeded,
-// in step order.
-func (st *PromotionStatus) metadata() []railyard.MetadataUpdate {
-	var out []railyard.MetadataUpdate
-	for _, r := range st.Steps {
-		if r.Uses != "set-metadata" || r.Status != railyard.StepSucceeded {
-			continue
-		}
-		var updates []railyard.MetadataUpdate
-		if raw, err := json.Marshal(r.Output["updates"]); err == nil && json.Unmarshal(raw, &updates) == nil {
-			out = append(out, updates...)
-		}
-	}
-	return out
-}
-
-// freightMetadata is the updates of Freight metadata among Metadata.
-func (st *PromotionStatus) freightMetadata() []railyard.MetadataUpdate {
-	var out []railyard.MetadataUpdate
-	for _, u := range st.Metadata {
-		if u.Kind == railyard.MetadataKindFreight {
-			out = append(out, u)
-		}
-	}
-	return out
+	st.Aliases = railyard.AliasesSet(st.Steps, st.Collection)
+	st.Metadata = railyard.MetadataSet(st.Steps)
 }

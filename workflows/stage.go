@@ -21,7 +21,7 @@ type StageState struct {
 	Rejected []Rejection         `json:"rejected,omitempty"`
 	Retired  bool                `json:"retired,omitempty"`
 	// Upstream is what each upstream stage holds and has verified.
-	Upstream map[string]UpstreamView `json:"upstream,omitempty"`
+	Upstream railyard.Upstream `json:"upstream,omitempty"`
 	// Promotions are this stage's promotions, newest first.
 	Promotions []PromotionRecord `json:"promotions,omitempty"`
 	Seq        int               `json:"seq"`
@@ -45,28 +45,17 @@ type CollectionRecord struct {
 	Health *railyard.StageHealth `json:"health,omitempty"`
 }
 
-// Verification phases (Argo Rollouts' analysis phases).
-const (
-	VerifyPending      = "Pending"
-	VerifyRunning      = "Running"
-	VerifySuccessful   = "Successful"
-	VerifyFailed       = "Failed"
-	VerifyError        = "Error"
-	VerifyAborted      = "Aborted"
-	VerifyInconclusive = "Inconclusive"
-)
-
 // VerificationRecord is the outcome of verifying one collection.
 type VerificationRecord struct {
-	Phase      string    `json:"phase"`
-	Message    string    `json:"message,omitempty"`
-	StartedAt  time.Time `json:"startedAt,omitzero"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	Phase      railyard.AnalysisPhase `json:"phase"`
+	Message    string                 `json:"message,omitempty"`
+	StartedAt  time.Time              `json:"startedAt,omitzero"`
+	FinishedAt time.Time              `json:"finishedAt,omitzero"`
 }
 
 // Terminal reports whether verification has ended.
 func (v VerificationRecord) Terminal() bool {
-	return v.Phase != "" && v.Phase != VerifyPending && v.Phase != VerifyRunning
+	return v.Phase.Terminal()
 }
 
 const maxHistory = 10
@@ -197,7 +186,7 @@ func (s *stage) current() railyard.Collection {
 func (s *stage) notify(ctx workflow.Context, verified bool, done *PromotionStatus) {
 	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
 	if done != nil {
-		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, done.freightMetadata()
+		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, railyard.OfKind(done.Metadata, railyard.MetadataKindFreight)
 	}
 	for _, r := range s.Config.Stage.Spec.RequestedFreight {
 		signalQuietly(ctx, railyard.PipelineWorkflowID(s.Project, r.Origin.Name), SignalStageEvent, ev)
@@ -217,7 +206,7 @@ func (s *stage) details(ctx workflow.Context) {
 				msg += " (" + h.Message + ")"
 			}
 		}
-		msg += "; verification " + s.History[0].Verification.Phase
+		msg += "; verification " + string(s.History[0].Verification.Phase)
 	}
 	if s.Current != nil {
 		msg += "; promoting " + s.Current.Name

@@ -33,7 +33,7 @@ func (s *stage) awaitingHealth() bool {
 		return false
 	}
 	h := s.History[0].Health
-	return s.History[0].Verification.Phase == VerifyPending && (h == nil || h.Phase != railyard.HealthHealthy)
+	return s.History[0].Verification.Phase == railyard.AnalysisPending && (h == nil || h.Phase != railyard.HealthHealthy)
 }
 
 // watchHealth starts watching the current collection's Applications when

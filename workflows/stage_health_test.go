@@ -44,18 +44,18 @@ func TestStageHealth(t *testing.T) {
 			planned = r.env.Now().Sub(r.start)
 			return []verify.PlannedMetric{{Template: "t", Metric: railyard.Metric{Name: "m"}}}, nil
 		})
-	r.env.OnActivity(acts.Measure, mock.Anything, mock.Anything).Return(verify.Measurement{Phase: VerifySuccessful}, nil)
+	r.env.OnActivity(acts.Measure, mock.Anything, mock.Anything).Return(verify.Measurement{Phase: railyard.AnalysisSuccessful}, nil)
 	r.at(time.Second, func() { r.signal(SignalRequest, req(false, "p1", ref("i1", "images"))) })
 	r.at(15*time.Second, func() {
 		cur := r.state().History[0]
 		require.Equal(t, railyard.HealthProgressing, cur.Health.Phase)
-		require.Equal(t, VerifyPending, cur.Verification.Phase, "no verification while Progressing")
+		require.Equal(t, railyard.AnalysisPending, cur.Verification.Phase, "no verification while Progressing")
 	})
 	r.at(time.Minute, func() {
 		cur := r.state().History[0]
 		require.Equal(t, railyard.HealthDegraded, cur.Health.Phase)
 		require.Contains(t, cur.Health.Message, "Back-off restarting")
-		require.Equal(t, VerifySuccessful, cur.Verification.Phase)
+		require.Equal(t, railyard.AnalysisSuccessful, cur.Verification.Phase)
 	})
 	cfg := testStageConfig(true)
 	cfg.Stage.Spec.RequestedFreight = cfg.Stage.Spec.RequestedFreight[:1]

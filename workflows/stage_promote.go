@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -48,7 +47,7 @@ func (s *stage) startNext(ctx workflow.Context) {
 	if s.Current != nil || s.Retired || (len(s.History) > 0 && !s.History[0].Verification.Terminal() && !s.awaitingHealth()) {
 		return
 	}
-	if d := s.gathering(ctx); d > 0 {
+	if d := s.Queue.GatherWait(s.requested(), s.current(), workflow.Now(ctx)); d > 0 {
 		s.wakeIn = d
 		return
 	}
@@ -63,49 +62,10 @@ func (s *stage) startNext(ctx workflow.Context) {
 	}
 }
 
-// gatherWindow is how long a first auto-promotion into a stage with empty
-// slots waits for the other origins' first Freight, so that a first fill
-// is one promotion and one commit.
-const gatherWindow = 5 * time.Second
-
-// gathering returns how long to wait for other origins before promoting
-// into empty slots; 0 when the queue may go on.
-func (s *stage) gathering(ctx workflow.Context) time.Duration {
-	var oldest time.Time
-	covered := map[string]bool{}
-	for _, r := range s.Queue.Pending {
-		if !r.Auto {
-			return 0
-		}
-		if oldest.IsZero() || r.QueuedAt.Before(oldest) {
-			oldest = r.QueuedAt
-		}
-		for _, o := range r.Origins() {
-			covered[o] = true
-		}
-	}
-	if oldest.IsZero() {
-		return 0
-	}
-	for _, o := range s.requested() {
-		if _, held := s.current().Get(o); !held && !covered[o.String()] {
-			return oldest.Add(gatherWindow).Sub(workflow.Now(ctx))
-		}
-	}
-	return 0
-}
-
 // gate holds an auto-promotion that needs a combination verified upstream,
 // and drops it once upstream has moved past its Freight.
 func (s *stage) gate(r railyard.PromotionRequest) (waiting, drop string) {
-	c := s.target(r)
-	if !s.needsVerifiedCombination(r, c) {
-		return "", ""
-	}
-	if s.supersededUpstream(r) {
-		return "", "superseded: upstream no longer holds this Freight"
-	}
-	return "waiting until " + c.Summary() + " is verified upstream", ""
+	return s.Upstream.Gate(s.Config.Stage.Spec, r, s.target(r))
 }
 
 // start starts the Promotion child with everything it needs and waits for
@@ -181,15 +141,15 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 		return
 	}
 	c := CollectionRecord{Collection: st.Collection, Promotion: st.Name, PromotedAt: st.FinishedAt,
-		Verification: VerificationRecord{Phase: VerifyPending}}
+		Verification: VerificationRecord{Phase: railyard.AnalysisPending}}
 	c.VerifiedUpstream, c.Provenance = s.provenance(st.Collection)
 	if len(st.HealthChecks) > 0 {
 		// Verified once the Applications are Healthy (see verify).
 		c.Apps = st.HealthChecks
 		c.Health = &railyard.StageHealth{Phase: railyard.HealthProgressing, Message: "waiting for Argo CD"}
-	} else if v := s.Config.Stage.Spec.Verification; v == nil || len(v.AnalysisTemplates) == 0 {
+	} else if !s.Config.Stage.Spec.Verification.Configured() {
 		// Nothing to verify: verified at once, one notification instead of two.
-		c.Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: st.FinishedAt,
+		c.Verification = VerificationRecord{Phase: railyard.AnalysisSuccessful, StartedAt: st.FinishedAt,
 			FinishedAt: st.FinishedAt, Message: "no verification configured"}
 	}
 	s.History = append([]CollectionRecord{c}, s.History...)
@@ -198,7 +158,7 @@ func (s *stage) finished(ctx workflow.Context, r railyard.PromotionRequest, st P
 	}
 	s.Queue.Retry(st.Collection)
 	s.Metadata = s.Metadata.WithUpdates(railyard.MetadataKindStage, s.Stage, st.Metadata)
-	s.notify(ctx, c.Verification.Phase == VerifySuccessful, &st)
+	s.notify(ctx, c.Verification.Phase == railyard.AnalysisSuccessful, &st)
 }
 
 // record adds or updates a promotion in the stage's list, newest first.

@@ -118,7 +118,7 @@ func TestStageQueue(t *testing.T) {
 	r.env.OnActivity(acts.PlanVerification, mock.Anything, mock.Anything).Return(plan, nil)
 	r.env.OnActivity(acts.Measure, mock.Anything, mock.Anything).After(time.Minute).Return(
 		func(context.Context, railyard.MeasureInput) (railyard.Measurement, error) {
-			return railyard.Measurement{Phase: VerifySuccessful}, nil
+			return railyard.Measurement{Phase: railyard.AnalysisSuccessful}, nil
 		})
 	dev := railyard.NewCollection(ref("i1", "images"), ref("c1", "config"))
 	r.at(time.Second, func() {
@@ -129,7 +129,7 @@ func TestStageQueue(t *testing.T) {
 	r.at(4*time.Minute, func() {
 		st := r.state()
 		require.Len(t, st.History, 2)
-		require.Equal(t, VerifySuccessful, st.History[0].Verification.Phase)
+		require.Equal(t, railyard.AnalysisSuccessful, st.History[0].Verification.Phase)
 		require.Equal(t, []string{"dev"}, st.History[0].VerifiedUpstream, "(i1, c1) was verified together in dev")
 		require.Len(t, st.Promotions, 2)
 	})

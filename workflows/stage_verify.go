@@ -21,35 +21,34 @@ type VerifyRequest struct {
 // verify runs the verification of the current collection when it is
 // pending. A stage without verification passes at once.
 func (s *stage) verify(ctx workflow.Context) {
-	if len(s.History) == 0 || s.History[0].Verification.Phase != VerifyPending || s.awaitingHealth() {
+	if len(s.History) == 0 || s.History[0].Verification.Phase != railyard.AnalysisPending || s.awaitingHealth() {
 		return
 	}
 	now := workflow.Now(ctx)
-	v := s.Config.Stage.Spec.Verification
-	if v == nil || len(v.AnalysisTemplates) == 0 {
-		s.History[0].Verification = VerificationRecord{Phase: VerifySuccessful, StartedAt: now, FinishedAt: now,
+	if !s.Config.Stage.Spec.Verification.Configured() {
+		s.History[0].Verification = VerificationRecord{Phase: railyard.AnalysisSuccessful, StartedAt: now, FinishedAt: now,
 			Message: "no verification configured"}
 		s.notify(ctx, true, nil)
 		return
 	}
 	vctx, cancel := workflow.WithCancel(ctx)
 	s.cancelVerify = cancel
-	s.History[0].Verification = VerificationRecord{Phase: VerifyRunning, StartedAt: now}
+	s.History[0].Verification = VerificationRecord{Phase: railyard.AnalysisRunning, StartedAt: now}
 	s.details(ctx)
 	phase, msg := s.analyse(vctx)
 	if vctx.Err() != nil {
-		phase, msg = VerifyAborted, "verification aborted"
+		phase, msg = railyard.AnalysisAborted, "verification aborted"
 	}
 	s.cancelVerify = nil
 	rec := &s.History[0].Verification
 	rec.Phase, rec.Message, rec.FinishedAt = phase, msg, workflow.Now(ctx)
-	s.notify(ctx, phase == VerifySuccessful, nil)
+	s.notify(ctx, phase == railyard.AnalysisSuccessful, nil)
 }
 
 // analyse plans the metrics and measures them side by side until each is
 // decided, as an Argo Rollouts AnalysisRun does; one metric ending in
 // anything but success stops the others.
-func (s *stage) analyse(ctx workflow.Context) (string, string) {
+func (s *stage) analyse(ctx workflow.Context) (railyard.AnalysisPhase, string) {
 	var a *activities.Activities
 	var plan []railyard.PlannedMetric
 	cur := s.current()
@@ -58,9 +57,9 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 		Args: s.Config.Stage.Spec.Verification.Args, Vars: s.Config.Stage.Spec.Vars, Collection: cur,
 		Requested: s.requested(), Warehouses: s.Config.Warehouses}
 	if err := workflow.ExecuteActivity(entityOptions(ctx, "plan verification of "+s.Stage), a.PlanVerification, in).Get(ctx, &plan); err != nil {
-		return VerifyError, errorMessage(err)
+		return railyard.AnalysisError, errorMessage(err)
 	}
-	phases := make([]string, len(plan))
+	phases := make([]railyard.AnalysisPhase, len(plan))
 	msgs := make([]string, len(plan))
 	stop := false
 	wg := workflow.NewWaitGroup(ctx)
@@ -69,23 +68,17 @@ func (s *stage) analyse(ctx workflow.Context) (string, string) {
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
 			phases[i], msgs[i] = measureMetric(ctx, pm, &stop)
-			if phases[i] != VerifySuccessful {
+			if phases[i] != railyard.AnalysisSuccessful {
 				stop = true
 			}
 		})
 	}
 	wg.Wait(ctx)
-	phase := railyard.Combine(phases...)
-	for i, p := range phases {
-		if p != VerifySuccessful {
-			return phase, fmt.Sprintf("%s/%s: %s", plan[i].Template, plan[i].Metric.Name, msgs[i])
-		}
-	}
-	return phase, fmt.Sprintf("%d metrics successful", len(plan))
+	return railyard.Conclude(plan, phases, msgs)
 }
 
 // measureMetric measures one metric until it is decided or stop is set.
-func measureMetric(ctx workflow.Context, pm railyard.PlannedMetric, stop *bool) (string, string) {
+func measureMetric(ctx workflow.Context, pm railyard.PlannedMetric, stop *bool) (railyard.AnalysisPhase, string) {
 	var a *activities.Activities
 	run := railyard.NewMetricRun(pm.Metric)
 	name := pm.Template + "/" + pm.Metric.Name
@@ -106,14 +99,14 @@ func measureMetric(ctx workflow.Context, pm railyard.PlannedMetric, stop *bool) 
 			if ctx.Err() != nil {
 				break
 			}
-			m = railyard.Measurement{Phase: VerifyError, Message: errorMessage(err)}
+			m = railyard.Measurement{Phase: railyard.AnalysisError, Message: errorMessage(err)}
 		}
 		run.Record(m)
 		if done, phase, msg := run.Decide(pm.Metric); done {
 			return phase, msg
 		}
 	}
-	return VerifySuccessful, "stopped before it was decided"
+	return railyard.AnalysisSuccessful, "stopped before it was decided"
 }
 
 func (s *stage) validateVerify(_ workflow.Context, req VerifyRequest) error {
@@ -135,7 +128,7 @@ func (s *stage) reverify(_ workflow.Context, req VerifyRequest) error {
 		s.cancelVerify()
 		return nil
 	}
-	s.History[0].Verification = VerificationRecord{Phase: VerifyPending}
+	s.History[0].Verification = VerificationRecord{Phase: railyard.AnalysisPending}
 	s.dirty = true
 	return nil
 }

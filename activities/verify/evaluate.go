@@ -24,22 +24,22 @@ import (
 //
 // A condition that does not compile, fails at run time or is not a bool is
 // an error (an Error measurement).
-func Evaluate(result any, metric railyard.Metric) (string, error) {
+func Evaluate(result any, metric railyard.Metric) (railyard.AnalysisPhase, error) {
 	var success, failure bool
 	var err error
 	if metric.SuccessCondition != "" {
 		if success, err = condition(result, metric.SuccessCondition); err != nil {
-			return PhaseError, evalError("successCondition", metric.SuccessCondition, result, err)
+			return railyard.AnalysisError, evalError("successCondition", metric.SuccessCondition, result, err)
 		}
 	}
 	if metric.FailureCondition != "" {
 		if failure, err = condition(result, metric.FailureCondition); err != nil {
-			return PhaseError, evalError("failureCondition", metric.FailureCondition, result, err)
+			return railyard.AnalysisError, evalError("failureCondition", metric.FailureCondition, result, err)
 		}
 	}
 	switch {
 	case metric.SuccessCondition == "" && metric.FailureCondition == "":
-		return PhaseSuccessful, nil
+		return railyard.AnalysisSuccessful, nil
 	case metric.FailureCondition == "":
 		failure = !success
 	case metric.SuccessCondition == "":
@@ -47,11 +47,11 @@ func Evaluate(result any, metric railyard.Metric) (string, error) {
 	}
 	switch {
 	case failure:
-		return PhaseFailed, nil
+		return railyard.AnalysisFailed, nil
 	case success:
-		return PhaseSuccessful, nil
+		return railyard.AnalysisSuccessful, nil
 	}
-	return PhaseInconclusive, nil
+	return railyard.AnalysisInconclusive, nil
 }
 
 // evalError explains a condition that could not be evaluated.

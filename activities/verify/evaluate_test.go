@@ -14,31 +14,31 @@ func TestEvaluate(t *testing.T) {
 		name             string
 		result           any
 		success, failure string
-		want             string
+		want             railyard.AnalysisPhase
 		wantErr          string
 	}{
-		{name: "no conditions", result: 1.0, want: PhaseSuccessful},
-		{name: "success holds", result: 0.99, success: "result >= 0.95", want: PhaseSuccessful},
-		{name: "success does not hold", result: 0.5, success: "result >= 0.95", want: PhaseFailed},
-		{name: "failure holds", result: 0.5, failure: "result < 0.9", want: PhaseFailed},
-		{name: "failure does not hold", result: 0.99, failure: "result < 0.9", want: PhaseSuccessful},
-		{name: "both: failure wins", result: 0.1, success: "result > 0", failure: "result < 0.5", want: PhaseFailed},
-		{name: "both: success", result: 0.99, success: "result >= 0.95", failure: "result < 0.9", want: PhaseSuccessful},
-		{name: "both: neither", result: 0.92, success: "result >= 0.95", failure: "result < 0.9", want: PhaseInconclusive},
-		{name: "vector", result: []float64{0.99, 0.97}, success: "all(result, # >= 0.95)", want: PhaseSuccessful},
-		{name: "vector index", result: []float64{0.99}, success: "result[0] >= 0.95", want: PhaseSuccessful},
+		{name: "no conditions", result: 1.0, want: railyard.AnalysisSuccessful},
+		{name: "success holds", result: 0.99, success: "result >= 0.95", want: railyard.AnalysisSuccessful},
+		{name: "success does not hold", result: 0.5, success: "result >= 0.95", want: railyard.AnalysisFailed},
+		{name: "failure holds", result: 0.5, failure: "result < 0.9", want: railyard.AnalysisFailed},
+		{name: "failure does not hold", result: 0.99, failure: "result < 0.9", want: railyard.AnalysisSuccessful},
+		{name: "both: failure wins", result: 0.1, success: "result > 0", failure: "result < 0.5", want: railyard.AnalysisFailed},
+		{name: "both: success", result: 0.99, success: "result >= 0.95", failure: "result < 0.9", want: railyard.AnalysisSuccessful},
+		{name: "both: neither", result: 0.92, success: "result >= 0.95", failure: "result < 0.9", want: railyard.AnalysisInconclusive},
+		{name: "vector", result: []float64{0.99, 0.97}, success: "all(result, # >= 0.95)", want: railyard.AnalysisSuccessful},
+		{name: "vector index", result: []float64{0.99}, success: "result[0] >= 0.95", want: railyard.AnalysisSuccessful},
 		{name: "empty vector", result: []float64{}, success: "result[0] >= 0.95", wantErr: "the result is empty"},
-		{name: "len of empty vector", result: []float64{}, success: "len(result) == 0", want: PhaseSuccessful},
-		{name: "json object", result: map[string]any{"ok": true}, success: "result.ok", want: PhaseSuccessful},
-		{name: "string", result: "true", success: `result == "true"`, want: PhaseSuccessful},
-		{name: "asInt", result: "42", success: "asInt(result) == 42", want: PhaseSuccessful},
-		{name: "asInt of float", result: 42.7, success: "asInt(result) == 42", want: PhaseSuccessful},
-		{name: "asFloat", result: "0.5", success: "asFloat(result) < 1", want: PhaseSuccessful},
+		{name: "len of empty vector", result: []float64{}, success: "len(result) == 0", want: railyard.AnalysisSuccessful},
+		{name: "json object", result: map[string]any{"ok": true}, success: "result.ok", want: railyard.AnalysisSuccessful},
+		{name: "string", result: "true", success: `result == "true"`, want: railyard.AnalysisSuccessful},
+		{name: "asInt", result: "42", success: "asInt(result) == 42", want: railyard.AnalysisSuccessful},
+		{name: "asInt of float", result: 42.7, success: "asInt(result) == 42", want: railyard.AnalysisSuccessful},
+		{name: "asFloat", result: "0.5", success: "asFloat(result) < 1", want: railyard.AnalysisSuccessful},
 		{name: "asInt of garbage", result: "x", success: "asInt(result) == 1", wantErr: `successCondition "asInt(result) == 1"`},
-		{name: "isNaN", result: []float64{math.NaN()}, failure: "isNaN(result[0])", want: PhaseFailed},
-		{name: "isInf", result: math.Inf(1), success: "!isInf(result)", want: PhaseFailed},
-		{name: "isNil", result: nil, success: "isNil(result)", want: PhaseSuccessful},
-		{name: "default", result: nil, success: "default(result, 1) == 1", want: PhaseSuccessful},
+		{name: "isNaN", result: []float64{math.NaN()}, failure: "isNaN(result[0])", want: railyard.AnalysisFailed},
+		{name: "isInf", result: math.Inf(1), success: "!isInf(result)", want: railyard.AnalysisFailed},
+		{name: "isNil", result: nil, success: "isNil(result)", want: railyard.AnalysisSuccessful},
+		{name: "default", result: nil, success: "default(result, 1) == 1", want: railyard.AnalysisSuccessful},
 		{name: "not a bool", result: 1.0, success: "result + 1", wantErr: "expected a bool"},
 		{name: "does not compile", result: 1.0, failure: "result >=", wantErr: `failureCondition "result >="`},
 	}
@@ -47,7 +47,7 @@ func TestEvaluate(t *testing.T) {
 			m := railyard.Metric{Name: "m", SuccessCondition: tc.success, FailureCondition: tc.failure}
 			got, err := Evaluate(tc.result, m)
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || got != PhaseError {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || got != railyard.AnalysisError {
 					t.Fatalf("Evaluate = %s, %v; want Error containing %q", got, err, tc.wantErr)
 				}
 				return

@@ -45,12 +45,12 @@ func measureJob(ctx context.Context, m railyard.Metric) Measurement {
 	var last Measurement
 	for i := 0; i < attempts && ctx.Err() == nil; i++ {
 		last = runJobOnce(ctx, m.Name, c, argv)
-		if last.Phase != PhaseFailed {
+		if last.Phase != railyard.AnalysisFailed {
 			return last
 		}
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		last = Measurement{Phase: PhaseFailed, Message: fmt.Sprintf("metric %q: job %q did not finish within %s", m.Name, c.Name, deadline)}
+		last = Measurement{Phase: railyard.AnalysisFailed, Message: fmt.Sprintf("metric %q: job %q did not finish within %s", m.Name, c.Name, deadline)}
 	}
 	return last
 }
@@ -75,12 +75,12 @@ func runJobOnce(ctx context.Context, metric string, c railyard.JobContainer, arg
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return Measurement{Phase: PhaseSuccessful, Value: "0", Message: outputTail(out)}
+		return Measurement{Phase: railyard.AnalysisSuccessful, Value: "0", Message: outputTail(out)}
 	case errors.As(err, &exit) && ctx.Err() == nil:
-		return Measurement{Phase: PhaseFailed, Value: fmt.Sprint(exit.ExitCode()),
+		return Measurement{Phase: railyard.AnalysisFailed, Value: fmt.Sprint(exit.ExitCode()),
 			Message: strings.TrimSpace(fmt.Sprintf("metric %q: job %q exited with %d: %s", metric, c.Name, exit.ExitCode(), outputTail(out)))}
 	case ctx.Err() != nil:
-		return Measurement{Phase: PhaseFailed, Message: fmt.Sprintf("metric %q: job %q stopped: %v", metric, c.Name, ctx.Err())}
+		return Measurement{Phase: railyard.AnalysisFailed, Message: fmt.Sprintf("metric %q: job %q stopped: %v", metric, c.Name, ctx.Err())}
 	}
 	return errorMeasurement("metric %q: starting job %q (%s): %v", metric, c.Name, argv[0], err)
 }

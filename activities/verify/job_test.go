@@ -34,17 +34,17 @@ func TestJobProviderRunsProcesses(t *testing.T) {
 	tests := []struct {
 		name   string
 		metric railyard.Metric
-		phase  string
+		phase  railyard.AnalysisPhase
 		msg    string
 	}{
-		{"exit 0 succeeds", jobMetric(sh("echo fine"), nil, nil), PhaseSuccessful, "fine"},
-		{"non-zero exit fails", jobMetric(sh("echo broken >&2; exit 3"), &zero, nil), PhaseFailed, `job "test" exited with 3: broken`},
-		{"backoffLimit retries a failed run", jobMetric(flaky, &one, nil), PhaseSuccessful, "run 1"},
-		{"only the container's env", jobMetric(env, &zero, nil), PhaseSuccessful, "env ok"},
-		{"activeDeadlineSeconds", jobMetric(sh("sleep 10"), &zero, &second), PhaseFailed, "did not finish within 1s"},
+		{"exit 0 succeeds", jobMetric(sh("echo fine"), nil, nil), railyard.AnalysisSuccessful, "fine"},
+		{"non-zero exit fails", jobMetric(sh("echo broken >&2; exit 3"), &zero, nil), railyard.AnalysisFailed, `job "test" exited with 3: broken`},
+		{"backoffLimit retries a failed run", jobMetric(flaky, &one, nil), railyard.AnalysisSuccessful, "run 1"},
+		{"only the container's env", jobMetric(env, &zero, nil), railyard.AnalysisSuccessful, "env ok"},
+		{"activeDeadlineSeconds", jobMetric(sh("sleep 10"), &zero, &second), railyard.AnalysisFailed, "did not finish within 1s"},
 		{"a command that does not exist", jobMetric(railyard.JobContainer{Name: "x", Command: []string{"/no/such/tool"}}, &zero, nil),
-			PhaseError, `starting job "x" (/no/such/tool)`},
-		{"no command", jobMetric(railyard.JobContainer{Name: "x", Image: "alpine"}, nil, nil), PhaseError, "has no command"},
+			railyard.AnalysisError, `starting job "x" (/no/such/tool)`},
+		{"no command", jobMetric(railyard.JobContainer{Name: "x", Image: "alpine"}, nil, nil), railyard.AnalysisError, "has no command"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,16 +32,6 @@ import (
 	"github.com/railyard/railyard/activities/expr"
 )
 
-// Phases of a measurement, a metric and an analysis: the root package's.
-const (
-	PhasePending      = railyard.AnalysisPending
-	PhaseRunning      = railyard.AnalysisRunning
-	PhaseSuccessful   = railyard.AnalysisSuccessful
-	PhaseFailed       = railyard.AnalysisFailed
-	PhaseError        = railyard.AnalysisError
-	PhaseInconclusive = railyard.AnalysisInconclusive
-)
-
 // The verification messages and bookkeeping are the root package's.
 type (
 	MeasureInput  = railyard.MeasureInput
@@ -93,7 +83,7 @@ func (m *Measurer) Measure(ctx context.Context, in MeasureInput) (Measurement, e
 	if err := ctx.Err(); err != nil {
 		return Measurement{}, err
 	}
-	if out.Phase == PhaseError && in.Template != "" {
+	if out.Phase == railyard.AnalysisError && in.Template != "" {
 		out.Message = fmt.Sprintf("analysis template %q: %s", in.Template, out.Message)
 	}
 	out = mask(out, secrets)

@@ -61,28 +61,28 @@ func TestPrometheusRangeQueryAndAuth(t *testing.T) {
 		name    string
 		prom    railyard.PrometheusMetric
 		success string
-		phase   string
+		phase   railyard.AnalysisPhase
 		message string
 	}{
 		{name: "range query gives every sample", prom: railyard.PrometheusMetric{Address: prom, Query: "demo_error_ratio", RangeQuery: rangeQ},
-			success: "len(result) >= 2 && all(result, # == 0.2)", phase: PhaseSuccessful},
+			success: "len(result) >= 2 && all(result, # == 0.2)", phase: railyard.AnalysisSuccessful},
 		{name: "bad step", prom: railyard.PrometheusMetric{Address: prom, Query: "up",
-			RangeQuery: &railyard.PrometheusRangeQuery{Start: `now() - duration("1m")`, Step: "often"}}, phase: PhaseError, message: "rangeQuery.step"},
+			RangeQuery: &railyard.PrometheusRangeQuery{Start: `now() - duration("1m")`, Step: "often"}}, phase: railyard.AnalysisError, message: "rangeQuery.step"},
 		{name: "start after end", prom: railyard.PrometheusMetric{Address: prom, Query: "up",
-			RangeQuery: &railyard.PrometheusRangeQuery{Start: "now()", End: `now() - duration("1h")`, Step: "1m"}}, phase: PhaseError, message: "before it starts"},
+			RangeQuery: &railyard.PrometheusRangeQuery{Start: "now()", End: `now() - duration("1h")`, Step: "1m"}}, phase: railyard.AnalysisError, message: "before it starts"},
 		{name: "start not a time", prom: railyard.PrometheusMetric{Address: prom, Query: "up",
-			RangeQuery: &railyard.PrometheusRangeQuery{Start: `"yesterday"`, Step: "1m"}}, phase: PhaseError, message: "not a time"},
+			RangeQuery: &railyard.PrometheusRangeQuery{Start: `"yesterday"`, Step: "1m"}}, phase: railyard.AnalysisError, message: "not a time"},
 		{name: "basic auth", prom: railyard.PrometheusMetric{Address: basic, Query: "demo_error_ratio",
 			Authentication: &railyard.MetricAuthentication{BasicAuth: &railyard.BasicAuth{Username: "user", Password: "pass"}}},
-			success: "result[0] == 0.2", phase: PhaseSuccessful},
+			success: "result[0] == 0.2", phase: railyard.AnalysisSuccessful},
 		{name: "basic auth refused", prom: railyard.PrometheusMetric{Address: basic, Query: "demo_error_ratio"},
-			success: "true", phase: PhaseError, message: "401"},
+			success: "true", phase: railyard.AnalysisError, message: "401"},
 		{name: "oauth2 bearer", prom: railyard.PrometheusMetric{Address: bearer, Query: "demo_error_ratio",
 			Authentication: &railyard.MetricAuthentication{OAuth2: &railyard.OAuth2Config{TokenURL: tokens, ClientID: "railyard", ClientSecret: "s3cret"}}},
-			success: "result[0] == 0.2", phase: PhaseSuccessful},
+			success: "result[0] == 0.2", phase: railyard.AnalysisSuccessful},
 		{name: "oauth2 bad secret", prom: railyard.PrometheusMetric{Address: bearer, Query: "demo_error_ratio",
 			Authentication: &railyard.MetricAuthentication{OAuth2: &railyard.OAuth2Config{TokenURL: tokens, ClientID: "railyard", ClientSecret: "nope"}}},
-			success: "true", phase: PhaseError, message: "invalid_client"},
+			success: "true", phase: railyard.AnalysisError, message: "invalid_client"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

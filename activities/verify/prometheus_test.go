@@ -31,29 +31,30 @@ func TestMeasurePrometheus(t *testing.T) {
 	addr := testenv.StartPrometheus(t, exporter(t))
 	tests := []struct {
 		name, query, success, failure string
-		phase, value, message         string
+		phase                         railyard.AnalysisPhase
+		value, message                string
 		address                       string
 	}{
 		{name: "vector success", query: `demo_success_ratio{instance_id="a"}`, success: "result[0] >= 0.95",
-			phase: PhaseSuccessful, value: "[0.99]"},
+			phase: railyard.AnalysisSuccessful, value: "[0.99]"},
 		{name: "all series", query: `sort(demo_success_ratio)`, success: "all(result, # >= 0.95) && len(result) == 2",
-			phase: PhaseSuccessful, value: "[0.97,0.99]"},
+			phase: railyard.AnalysisSuccessful, value: "[0.97,0.99]"},
 		{name: "vector failure", query: "demo_error_ratio", success: "result[0] <= 0.05",
-			phase: PhaseFailed, value: "[0.2]"},
+			phase: railyard.AnalysisFailed, value: "[0.2]"},
 		{name: "failure condition", query: "demo_error_ratio", failure: "result[0] > 0.1",
-			phase: PhaseFailed, value: "[0.2]"},
+			phase: railyard.AnalysisFailed, value: "[0.2]"},
 		{name: "inconclusive", query: "demo_error_ratio", success: "result[0] < 0.1", failure: "result[0] > 0.5",
-			phase: PhaseInconclusive, value: "[0.2]"},
+			phase: railyard.AnalysisInconclusive, value: "[0.2]"},
 		{name: "scalar", query: "scalar(demo_error_ratio) * 5", success: "result == 1",
-			phase: PhaseSuccessful, value: "1"},
+			phase: railyard.AnalysisSuccessful, value: "1"},
 		{name: "empty vector", query: "demo_missing_metric", success: "result[0] >= 0.95",
-			phase: PhaseError, value: "[]", message: "the result is empty"},
+			phase: railyard.AnalysisError, value: "[]", message: "the result is empty"},
 		{name: "empty vector tolerated", query: "demo_missing_metric", success: "len(result) == 0 || result[0] >= 0.95",
-			phase: PhaseSuccessful, value: "[]"},
-		{name: "bad query", query: "sum(", phase: PhaseError, message: "bad_data"},
-		{name: "string result", query: `"text"`, phase: PhaseError, message: `unexpected value type "string"`},
-		{name: "unreachable", query: "up", address: "http://127.0.0.1:1", phase: PhaseError, message: "connection refused"},
-		{name: "not a URL", query: "up", address: "127.0.0.1:9090", phase: PhaseError, message: "is not an http(s) URL"},
+			phase: railyard.AnalysisSuccessful, value: "[]"},
+		{name: "bad query", query: "sum(", phase: railyard.AnalysisError, message: "bad_data"},
+		{name: "string result", query: `"text"`, phase: railyard.AnalysisError, message: `unexpected value type "string"`},
+		{name: "unreachable", query: "up", address: "http://127.0.0.1:1", phase: railyard.AnalysisError, message: "connection refused"},
+		{name: "not a URL", query: "up", address: "127.0.0.1:9090", phase: railyard.AnalysisError, message: "is not an http(s) URL"},
 	}
 	m := &Measurer{}
 	for _, tc := range tests {
@@ -104,10 +105,10 @@ func testPrometheusRun(t *testing.T, addr string) {
 		}
 		run.Record(got)
 		if done, phase, msg := run.Decide(metric); done {
-			if phase != PhaseSuccessful || run.Count != 3 {
+			if phase != railyard.AnalysisSuccessful || run.Count != 3 {
 				t.Fatalf("run ended %s after %d measurements: %s", phase, run.Count, msg)
 			}
-			if railyard.Combine(phase, PhaseSuccessful) != PhaseSuccessful {
+			if railyard.Combine(phase, railyard.AnalysisSuccessful) != railyard.AnalysisSuccessful {
 				t.Fatal("Combine of successes is not Successful")
 			}
 			return

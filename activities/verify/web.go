@@ -141,7 +141,7 @@ func (m *Measurer) client(insecure bool) *http.Client {
 func evaluated(metric railyard.Metric, result any, value string) Measurement {
 	phase, err := Evaluate(result, metric)
 	if err != nil {
-		return Measurement{Phase: PhaseError, Value: value,
+		return Measurement{Phase: railyard.AnalysisError, Value: value,
 			Message: fmt.Sprintf("metric %q: %v", metric.Name, err)}
 	}
 	return Measurement{Phase: phase, Value: value}
@@ -149,7 +149,7 @@ func evaluated(metric railyard.Metric, result any, value string) Measurement {
 
 // errorMeasurement is an Error measurement with a message.
 func errorMeasurement(format string, a ...any) Measurement {
-	return Measurement{Phase: PhaseError, Message: fmt.Sprintf(format, a...)}
+	return Measurement{Phase: railyard.AnalysisError, Message: fmt.Sprintf(format, a...)}
 }
 
 // snippet shortens a response body for a message.

@@ -66,48 +66,48 @@ func TestMeasureWeb(t *testing.T) {
 	tests := []struct {
 		name    string
 		metric  railyard.Metric
-		phase   string
+		phase   railyard.AnalysisPhase
 		value   string
 		message string
 	}{
-		{name: "json path success", phase: PhaseSuccessful, value: "0.99",
+		{name: "json path success", phase: railyard.AnalysisSuccessful, value: "0.99",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"},
 				"result >= 0.95", "")},
-		{name: "json path bool", phase: PhaseSuccessful, value: "true",
+		{name: "json path bool", phase: railyard.AnalysisSuccessful, value: "true",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ok}"}, "result", "")},
-		{name: "list index failure", phase: PhaseFailed, value: "false",
+		{name: "list index failure", phase: railyard.AnalysisFailed, value: "false",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.checks[0].up}"}, "result == true", "")},
-		{name: "whole document", phase: PhaseSuccessful,
+		{name: "whole document", phase: railyard.AnalysisSuccessful,
 			value:  `{"data":{"checks":[{"name":"db","up":false}],"ok":true,"ratio":0.99}}`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth}, "result.data.ok", "")},
-		{name: "inconclusive", phase: PhaseInconclusive, value: "0.99",
+		{name: "inconclusive", phase: railyard.AnalysisInconclusive, value: "0.99",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"},
 				"result > 0.999", "result < 0.9")},
-		{name: "json body", phase: PhaseSuccessful, value: `{"stage":"uat"}`,
+		{name: "json body", phase: railyard.AnalysisSuccessful, value: `{"stage":"uat"}`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "post", JSONBody: json.RawMessage(`{"stage":"uat"}`),
 				JSONPath: "{$.got}"}, `result.stage == "uat"`, "")},
-		{name: "text body", phase: PhaseSuccessful, value: `"hello"`,
+		{name: "text body", phase: railyard.AnalysisSuccessful, value: `"hello"`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "POST", Body: "hello", JSONPath: "{$.got.text}"},
 				`result == "hello"`, "")},
-		{name: "not json", phase: PhaseSuccessful, value: "healthy",
+		{name: "not json", phase: railyard.AnalysisSuccessful, value: "healthy",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/plain"}, `result == "healthy"`, "")},
-		{name: "missing header", phase: PhaseError, message: `analysis template "smoke": web metric "m": GET http`,
+		{name: "missing header", phase: railyard.AnalysisError, message: `analysis template "smoke": web metric "m": GET http`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health"}, "", "")},
-		{name: "non-2xx", phase: PhaseError, message: "received non-2xx response code 503: maintenance",
+		{name: "non-2xx", phase: railyard.AnalysisError, message: "received non-2xx response code 503: maintenance",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/down"}, "", "")},
-		{name: "missing json path", phase: PhaseError, message: "nope is not found",
+		{name: "missing json path", phase: railyard.AnalysisError, message: "nope is not found",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.nope}"}, "", "")},
-		{name: "bad condition", phase: PhaseError, value: "0.99", message: `successCondition "result >= "`,
+		{name: "bad condition", phase: railyard.AnalysisError, value: "0.99", message: `successCondition "result >= "`,
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/health", Headers: auth, JSONPath: "{$.data.ratio}"}, "result >= ", "")},
-		{name: "timeout", phase: PhaseError, message: "deadline exceeded",
+		{name: "timeout", phase: railyard.AnalysisError, message: "deadline exceeded",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/slow", TimeoutSeconds: 1}, "", "")},
-		{name: "unreachable", phase: PhaseError, message: "connection refused",
+		{name: "unreachable", phase: railyard.AnalysisError, message: "connection refused",
 			metric: webMetric(railyard.WebMetric{URL: "http://127.0.0.1:1/"}, "", "")},
-		{name: "body with GET", phase: PhaseError, message: "a body needs method POST or PUT",
+		{name: "body with GET", phase: railyard.AnalysisError, message: "a body needs method POST or PUT",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Body: "x"}, "", "")},
-		{name: "body and json body", phase: PhaseError, message: "set body or jsonBody, not both",
+		{name: "body and json body", phase: railyard.AnalysisError, message: "set body or jsonBody, not both",
 			metric: webMetric(railyard.WebMetric{URL: srv.URL + "/echo", Method: "POST", Body: "x", JSONBody: json.RawMessage(`{}`)}, "", "")},
-		{name: "no provider", phase: PhaseError, message: `metric "m": no provider`,
+		{name: "no provider", phase: railyard.AnalysisError, message: `metric "m": no provider`,
 			metric: railyard.Metric{Name: "m"}},
 	}
 	m := &Measurer{}
@@ -127,7 +127,7 @@ func webMetric(w railyard.WebMetric, success, failure string) railyard.Metric {
 		Provider: railyard.MetricProvider{Web: &w}}
 }
 
-func checkMeasurement(t *testing.T, got Measurement, phase, value, message string) {
+func checkMeasurement(t *testing.T, got Measurement, phase railyard.AnalysisPhase, value, message string) {
 	t.Helper()
 	if got.Phase != phase || (value != "" && got.Value != value) || !strings.Contains(got.Message, message) {
 		t.Fatalf("got %+v\nwant phase %s, value %q, message containing %q", got, phase, value, message)
@@ -145,12 +145,12 @@ func TestMeasureWebTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkMeasurement(t, got, PhaseError, "", "certificate")
+	checkMeasurement(t, got, railyard.AnalysisError, "", "certificate")
 	metric.Provider.Web.Insecure = true
 	if got, err = m.Measure(context.Background(), MeasureInput{Metric: metric}); err != nil {
 		t.Fatal(err)
 	}
-	checkMeasurement(t, got, PhaseSuccessful, "healthy", "")
+	checkMeasurement(t, got, railyard.AnalysisSuccessful, "healthy", "")
 }
 
 func TestMeasureCancelled(t *testing.T) {
@@ -191,13 +191,13 @@ func TestSecretKeyRefArgs(t *testing.T) {
 	tests := []struct {
 		name    string
 		secrets expr.SecretSource
-		phase   string
+		phase   railyard.AnalysisPhase
 		message string
 	}{
-		{"resolved", expr.StaticSecrets{"shop": {"api": {"token": "s3cr3t"}}}, PhaseSuccessful, ""},
-		{"wrong value is masked", expr.StaticSecrets{"shop": {"api": {"token": "wrong"}}}, PhaseError, "denied for Bearer ***"},
-		{"missing key", expr.StaticSecrets{"shop": {"api": {}}}, PhaseError, `has no key "token"`},
-		{"no store", nil, PhaseError, "no secrets are configured"},
+		{"resolved", expr.StaticSecrets{"shop": {"api": {"token": "s3cr3t"}}}, railyard.AnalysisSuccessful, ""},
+		{"wrong value is masked", expr.StaticSecrets{"shop": {"api": {"token": "wrong"}}}, railyard.AnalysisError, "denied for Bearer ***"},
+		{"missing key", expr.StaticSecrets{"shop": {"api": {}}}, railyard.AnalysisError, `has no key "token"`},
+		{"no store", nil, railyard.AnalysisError, "no secrets are configured"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
