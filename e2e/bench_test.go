@@ -224,10 +224,14 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	defer cancel()
 	for {
 		// The stage lists a promotion as it starts the child, a moment
-		// before the server has created it.
-		err := p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st)
+		// before the server has created it. Each wait is short: on the
+		// cluster a long poll for the result was seen to miss the close
+		// and hang until its deadline; the next one sees it at once.
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		err := p.client.GetWorkflow(wctx, rec.WorkflowID, "").Get(wctx, &st)
+		wcancel()
 		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) && ctx.Err() == nil {
+		if (errors.As(err, &nf) || wctx.Err() != nil) && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}

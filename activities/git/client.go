@@ -40,6 +40,7 @@ type Client struct {
 	askpass  string
 	locks    sync.Map // mirror dir -> *sync.Mutex
 	heads    sync.Map // mirror dir -> defaultBranch
+	fetches  sync.Map // mirror dir -> *atomic.Int64, fetches since start
 }
 
 // Stall detection: abort a transfer slower than lowSpeedLimit bytes/s for

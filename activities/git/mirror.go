@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/railyard/railyard"
@@ -57,12 +58,30 @@ func (c *Client) SyncMirror(ctx context.Context, r Remote, refspecs ...string) (
 	if len(refspecs) == 0 {
 		refspecs = AllRefs
 	}
-	args := []string{"fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", r.URL}
+	args := []string{"fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", "--", r.URL}
 	_, err = c.Run(ctx, Cmd{Dir: dir, Remote: r.URL, Insecure: r.Insecure, Creds: r.Creds, Args: append(args, refspecs...)})
 	if err != nil {
 		return "", fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
 	}
+	c.maintain(ctx, dir)
 	return dir, nil
+}
+
+// maintainEvery is how many fetches into a mirror pass between two checks
+// of its upkeep. Every fetch would spawn one more git process on the
+// promotion's path; the check itself is cheap, and the repacking it starts
+// is due only after thousands of new objects.
+const maintainEvery = 32
+
+// maintain runs git's automatic upkeep (packing loose objects, never
+// pruning) on the mirror at dir every maintainEvery fetches. A failure
+// leaves the mirror as usable as before, so it is not reported.
+func (c *Client) maintain(ctx context.Context, dir string) {
+	v, _ := c.fetches.LoadOrStore(dir, new(atomic.Int64))
+	if v.(*atomic.Int64).Add(1)%maintainEvery != 0 {
+		return
+	}
+	_, _ = c.Git(ctx, dir, "maintenance", "run", "--auto", "--quiet")
 }
 
 // HasMirror reports whether repoURL's mirror exists on this worker, so that
