@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/railyard/railyard"
@@ -224,16 +225,17 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	defer cancel()
 	for {
 		// The stage lists a promotion as it starts the child, a moment
-		// before the server has created it. Each wait is short: on the
-		// cluster a long poll for the result was seen to miss the close
-		// and hang until its deadline; the next one sees it at once.
-		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-		err := p.client.GetWorkflow(wctx, rec.WorkflowID, "").Get(wctx, &st)
-		wcancel()
+		// before the server has created it. The wait polls the
+		// workflow's status rather than long-polling its result: on the
+		// cluster such a long poll was seen to miss the close and hang.
+		d, err := p.client.DescribeWorkflowExecution(ctx, rec.WorkflowID, "")
 		var nf *serviceerror.NotFound
-		if (errors.As(err, &nf) || wctx.Err() != nil) && ctx.Err() == nil {
+		if (errors.As(err, &nf) || err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING) && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 			continue
+		}
+		if err == nil {
+			err = p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st)
 		}
 		if err != nil {
 			b.Fatalf("promotion %s: %v; worker log:\n%s\n%s\n%s", rec.Name, err, tail(p.workerLog(), 150),
