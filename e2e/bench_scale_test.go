@@ -26,7 +26,7 @@ func BenchmarkScale(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				f := runScale(b, newScaleEnv(b), tc.spec, 10*time.Second, 15*time.Minute)
+				f := runScale(b, newScaleEnv(b), tc.spec, scaleManifests(b, tc.spec), 10*time.Second, 15*time.Minute)
 				f.report(b, tc.spec)
 				fmt.Printf("%s %s\n", b.Name(), f.summary(tc.spec))
 			}
@@ -38,7 +38,7 @@ func BenchmarkScale(b *testing.B) {
 // that it cannot rot.
 func TestScaleSmall(t *testing.T) {
 	spec := scaleSpec{warehouses: 10, repos: 2, projects: 1}
-	f := runScale(t, newScaleEnv(t), spec, 2*time.Second, 90*time.Second)
+	f := runScale(t, newScaleEnv(t), spec, scaleManifests(t, spec), 2*time.Second, 90*time.Second)
 	t.Log(f.summary(spec))
 	f.check(t)
 }
@@ -144,7 +144,14 @@ func (f scaleFigures) check(t *testing.T) {
 	}
 }
 
-// runScale applies spec's projects, waits until every uat stage holds its
+// scaleManifests creates spec's repositories on a new git server and
+// returns each project's manifests.
+func scaleManifests(tb testing.TB, spec scaleSpec) map[string]string {
+	tb.Helper()
+	return spec.manifests(spec.createRepos(tb, testenv.NewGitServer(tb)))
+}
+
+// runScale applies spec's projects (manifests), waits until every uat stage holds its
 // Freight, then measures the workers over an idle window and checks the
 // outcome.
 //
@@ -152,10 +159,10 @@ func (f scaleFigures) check(t *testing.T) {
 // workflow is configured and every Pipeline has minted its Freight, then
 // with the ProjectConfig, so that discovery and promotion are measured
 // apart.
-func runScale(tb testing.TB, e *scaleEnv, spec scaleSpec, idle, timeout time.Duration) scaleFigures {
+func runScale(tb testing.TB, e *scaleEnv, spec scaleSpec, manifests map[string]string, idle, timeout time.Duration) scaleFigures {
 	tb.Helper()
 	dir := tb.TempDir()
-	writeScaleFiles(tb, dir, "", spec.manifests(spec.createRepos(tb, testenv.NewGitServer(tb))))
+	writeScaleFiles(tb, dir, "", manifests)
 	f := scaleFigures{idle: idle}
 	for _, w := range e.workers {
 		f.workers = append(f.workers, w.name)
