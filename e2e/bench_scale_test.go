@@ -121,7 +121,7 @@ func (f scaleFigures) summary(spec scaleSpec) string {
 		fmt.Fprintf(&b, "  history per %s: %.1f events, %.1f kB; idle growth %.0f events/day, %.1f kB/day",
 			h.kind, h.f.events, h.f.bytes/1024, h.f.eventsPerDay, h.f.bytesPerDay/1024)
 		if d := h.f.daysToContinueAsNew(); d > 0 {
-			fmt.Fprintf(&b, " (continue-as-new suggested after %.1f days)", d)
+			fmt.Fprintf(&b, " (continue-as-new suggested after %.1f days, %.1f hours)", d, 24*d)
 		}
 		if h.kind == "pipeline" {
 			fmt.Fprintf(&b, " [%d discovery cycles sampled]", h.f.cycles)
