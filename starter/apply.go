@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,6 +94,11 @@ func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue
 // names, starting it with state when it does not run, and decodes the
 // answer into out, waiting at most timeout. The workflow goes on applying
 // when the wait ends first.
+//
+// One long poll of the server lasts a minute; a busy cluster applying a
+// large project may answer none within it. Such a poll is asked again with
+// the same update ID, which the workflow answers once (a run continued as
+// new since finds the resources applied, and says unchanged).
 func (a *app) updateWithStart(ctx context.Context, opts client.StartWorkflowOptions, wfType string, state, arg, out any, timeout time.Duration) error {
 	c, err := a.client()
 	if err != nil {
@@ -99,18 +107,37 @@ func (a *app) updateWithStart(ctx context.Context, opts client.StartWorkflowOpti
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: c.NewWithStartWorkflowOperation(opts, wfType, state),
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{arg},
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err == nil {
-		err = h.Get(ctx, out)
+	id, err := updateID()
+	if err != nil {
+		return err
 	}
-	if err != nil && ctx.Err() == context.DeadlineExceeded {
-		return fmt.Errorf("no answer within --timeout %s: workflow %s goes on applying the resources", timeout, opts.ID)
+	for {
+		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: c.NewWithStartWorkflowOperation(opts, wfType, state),
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateID: id, UpdateName: workflows.UpdateApply, Args: []any{arg},
+				WaitForStage: client.WorkflowUpdateStageCompleted},
+		})
+		if err == nil {
+			err = h.Get(ctx, out)
+		}
+		var poll *client.WorkflowUpdateServiceTimeoutOrCanceledError
+		switch {
+		case err != nil && ctx.Err() == context.DeadlineExceeded:
+			return fmt.Errorf("no answer within --timeout %s: workflow %s goes on applying the resources", timeout, opts.ID)
+		case errors.As(err, &poll) && ctx.Err() == nil:
+			continue // one long poll ran out, not the wait
+		}
+		return explain(err)
 	}
-	return explain(err)
+}
+
+// updateID names one apply, so that asking again is answered once.
+func updateID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("naming the update: %w", err)
+	}
+	return "apply-" + hex.EncodeToString(b), nil
 }
 
 func appliedVerb(changed bool, generation int) string {
