@@ -17,14 +17,17 @@ WORKFLOWCHECK ?= go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 CHAOS_KILLS  ?= 100
 CHAOS_PROMOTIONS ?= 100
 CHAOS_SEED   ?= 15
+SCALE_PIPELINES ?= 1000
+SCALE_WORKERS ?= 1,2
 
-.PHONY: help build test fuzz run lint bench chaos
+.PHONY: help build test fuzz run lint bench chaos scale
 
 help: ## list the targets
 	@echo "Railyard make targets (Go toolchain: $$($(GO) env GOVERSION), GOTOOLCHAIN=$(GOTOOLCHAIN)):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## (.*)/  \1\t\2/' | expand -t 10
 	@echo "Variables: TEST_TIMEOUT=$(TEST_TIMEOUT) TESTFLAGS=$(TESTFLAGS) BENCHTIME=$(BENCHTIME) FUZZTIME=$(FUZZTIME) BIN=$(BIN)"
 	@echo "           CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_PROMOTIONS=$(CHAOS_PROMOTIONS) CHAOS_SEED=$(CHAOS_SEED) (make chaos)"
+	@echo "           SCALE_PIPELINES=$(SCALE_PIPELINES) SCALE_WORKERS=$(SCALE_WORKERS) (make scale; see BenchmarkScaleCluster for SCALE_*)"
 
 build: ## build bin/railyard-worker and bin/railyard (a cold build takes ~4 min)
 	@test -d starter || { echo "build: starter/ does not exist yet; bin/railyard cannot be built" >&2; exit 1; }
@@ -74,6 +77,11 @@ lint: ## gofmt -l must list nothing; go vet ./...; workflowcheck finds no non-de
 
 bench: ## run the benchmarks once each and print their figures (start-to-ready, RSS …)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout $(TEST_TIMEOUT) ./...
+
+scale: ## BenchmarkScaleCluster: SCALE_PIPELINES pipelines x 3 stages on PostgreSQL + Temporal with SCALE_WORKERS workers (log in bin/scale.log)
+	@mkdir -p $(BIN)
+	SCALE_PIPELINES=$(SCALE_PIPELINES) SCALE_WORKERS=$(SCALE_WORKERS) \
+	$(GO) test -count=1 -timeout 4h -run '^$$' -bench '^BenchmarkScaleCluster$$' -benchtime 1x ./e2e 2>&1 | tee $(BIN)/scale.log
 
 chaos: ## kill -9 a random worker CHAOS_KILLS times over >= CHAOS_PROMOTIONS promotions on PostgreSQL + Temporal (make test runs 6 over 12)
 	@mkdir -p $(BIN)

@@ -28,7 +28,7 @@ type clusterEnv struct {
 }
 
 // newClusterEnv starts the cluster and n workers named w1…wn.
-func newClusterEnv(t *testing.T, n int) *clusterEnv {
+func newClusterEnv(t testing.TB, n int) *clusterEnv {
 	t.Helper()
 	start := time.Now()
 	cl := cluster.Start(t, "..")
@@ -58,7 +58,7 @@ func clusterFigure(t testing.TB, format string, args ...any) {
 	fmt.Println("cluster figure: " + msg)
 }
 
-func (ce *clusterEnv) dumpOnFailure(t *testing.T) {
+func (ce *clusterEnv) dumpOnFailure(t testing.TB) {
 	if !t.Failed() {
 		return
 	}

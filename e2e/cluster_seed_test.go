@@ -9,7 +9,8 @@ import (
 // cluster: PostgreSQL, the Temporal server v1.32.1 and three workers
 // without --dev. It then reports, from each promotion's history, which
 // worker started each of its activities, and requires the promotions'
-// work to have been spread over more than one worker.
+// work to have been spread over more than one worker. Last, it runs
+// BenchmarkScaleCluster's code path at a tiny size on the same cluster.
 func TestClusterSeed(t *testing.T) {
 	start := time.Now()
 	ce := newClusterEnv(t, 3)
@@ -47,4 +48,8 @@ func TestClusterSeed(t *testing.T) {
 		}
 	}
 	clusterFigure(t, "TestClusterSeed total (cluster start, scenario): %s", time.Since(start).Round(time.Millisecond))
+
+	small := time.Now()
+	runScaleClusterSmall(t, ce)
+	clusterFigure(t, "BenchmarkScaleCluster's path, 6 pipelines on the same cluster: %s", time.Since(small).Round(time.Millisecond))
 }

@@ -267,12 +267,6 @@ func (e *env) historyEvents(workflowID string) int {
 	return n
 }
 
-// workerMemory returns the worker's VmRSS and VmHWM in MB.
-func (e *env) workerMemory() (rss, peak float64) {
-	e.t.Helper()
-	return procMemory(e.t, fmt.Sprintf("/proc/%d/status", e.worker.Process.Pid))
-}
-
 // procMemory reads VmRSS and VmHWM (in MB) from a /proc/<pid>/status file.
 func procMemory(t testing.TB, path string) (rss, peak float64) {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/testenv"
@@ -16,6 +17,15 @@ type scaleSpec struct {
 	warehouses int
 	repos      int
 	projects   int
+	interval   time.Duration // each Warehouse's discovery interval; 1h when 0
+}
+
+// pollInterval is the Warehouses' interval.
+func (s scaleSpec) pollInterval() time.Duration {
+	if s.interval == 0 {
+		return time.Hour
+	}
+	return s.interval
 }
 
 // project is the project of warehouse i: "scale", or "scale-<k>" when the
@@ -86,7 +96,7 @@ metadata:
   name: %s
   namespace: %s
 spec:
-  interval: 1h
+  interval: %s
   subscriptions:
   - git:
       repoURL: %s
@@ -131,7 +141,7 @@ func (s scaleSpec) manifests(urls map[string]string) map[string]string {
 			texts[p] = b
 			fmt.Fprintf(b, scaleHeader, p)
 		}
-		fmt.Fprintf(b, scaleWarehouse, w, p, urls[s.repoOf(i)], s.pathOf(i))
+		fmt.Fprintf(b, scaleWarehouse, w, p, s.pollInterval(), urls[s.repoOf(i)], s.pathOf(i))
 		fmt.Fprintf(b, scaleStage, w+"-dev", p, w, "direct: true")
 		fmt.Fprintf(b, scaleStage, w+"-uat", p, w, "stages: ["+w+"-dev]")
 		fmt.Fprintf(b, scaleStage, w+"-prod", p, w, "stages: ["+w+"-uat]")

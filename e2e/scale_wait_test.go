@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,34 +48,32 @@ func (e *scaleEnv) awaitUAT(spec scaleSpec, timeout time.Duration) {
 	e.await("Freight in every uat stage", timeout, checks)
 }
 
-// await polls every check until it holds, dropping those that do. On
-// timeout it fails, showing the state of the first workflows still pending.
+// await checks the workflows one after the other, in ID order, waiting on
+// each until it holds: a workflow is queried about once when it is ready,
+// so that the waiting costs the workers little. On timeout it fails,
+// showing the state of the first workflows still pending.
 func (e *scaleEnv) await(what string, timeout time.Duration, checks map[string]func() bool) {
 	e.t.Helper()
 	deadline := time.Now().Add(timeout)
-	for {
-		for id, ok := range checks {
-			if ok() {
-				delete(checks, id)
-			}
-		}
-		if len(checks) == 0 {
-			return
+	ids := slices.Sorted(maps.Keys(checks))
+	for len(ids) > 0 {
+		if checks[ids[0]]() {
+			ids = ids[1:]
+			continue
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("after %s, %d workflows still wait for %s:\n%s", timeout, len(checks), what, e.describe(checks))
+			pending := slices.DeleteFunc(ids, func(id string) bool { return checks[id]() })
+			if len(pending) == 0 {
+				return
+			}
+			e.t.Fatalf("after %s, %d workflows still wait for %s:\n%s", timeout, len(pending), what, e.describe(pending))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 }
 
 // describe shows the status (and promotions) of up to five workflows.
-func (e *scaleEnv) describe(checks map[string]func() bool) string {
-	var ids []string
-	for id := range checks {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+func (e *scaleEnv) describe(ids []string) string {
 	var b strings.Builder
 	for _, id := range ids[:min(5, len(ids))] {
 		queries := []string{workflows.QueryStatus}
@@ -130,4 +130,27 @@ func (e *scaleEnv) checkScale(spec scaleSpec) {
 			}
 		}
 	}
+}
+
+// refreshAll asks every Pipeline to discover now, all at once, and returns
+// how long it took until each had run a discovery cycle since.
+func (e *scaleEnv) refreshAll(spec scaleSpec, timeout time.Duration) time.Duration {
+	e.t.Helper()
+	start := time.Now()
+	checks := map[string]func() bool{}
+	for i := 0; i < spec.warehouses; i++ {
+		id := spec.pipelineID(i)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := e.client.SignalWorkflow(ctx, id, "", workflows.SignalRefresh, nil)
+		cancel()
+		if err != nil {
+			e.t.Fatalf("refreshing %s: %v", id, err)
+		}
+		checks[id] = func() bool {
+			var st workflows.PipelineState
+			return e.query(&st, id, workflows.QueryStatus) == nil && !st.Discovery.LastAttempt.Before(start)
+		}
+	}
+	e.await("a discovery cycle after a refresh", timeout, checks)
+	return time.Since(start)
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,23 +22,27 @@ import (
 func newApply(a *app) *cobra.Command {
 	var src manifestSources
 	var queue string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "apply -f PATH...",
 		Short: "Register or update projects from manifests",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if timeout <= 0 {
+				return fmt.Errorf("--timeout %s: want a positive duration", timeout)
+			}
 			set, err := load(src)
 			if err != nil {
 				return err
 			}
 			// Shared resources first: projects read them.
 			if shared := set.Shared(); !shared.Empty() {
-				if err := a.applyShared(cmd.Context(), shared, queue); err != nil {
+				if err := a.applyShared(cmd.Context(), shared, queue, timeout); err != nil {
 					return fmt.Errorf("applying shared resources: %w", err)
 				}
 			}
 			for _, p := range set.Projects {
-				if err := a.apply(cmd.Context(), *p, queue); err != nil {
+				if err := a.apply(cmd.Context(), *p, queue, timeout); err != nil {
 					return fmt.Errorf("applying project %s: %w", p.Project, err)
 				}
 			}
@@ -44,17 +51,19 @@ func newApply(a *app) *cobra.Command {
 	}
 	filesFlag(cmd, &src)
 	cmd.Flags().StringVar(&queue, "task-queue", workflows.TaskQueue, "task queue of the workers (railyard-worker --task-queue)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 15*time.Minute,
+		"how long to wait for each project's apply; a project of thousands of Stages takes minutes on a busy cluster")
 	return cmd
 }
 
 // apply sends the resources to the Project workflow, starting it if needed.
-func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) error {
+func (a *app) apply(ctx context.Context, r railyard.Resources, queue string, timeout time.Duration) error {
 	var res workflows.ApplyResult
 	err := a.updateWithStart(ctx, client.StartWorkflowOptions{
 		ID: railyard.ProjectWorkflowID(r.Project), TaskQueue: queue, StaticSummary: "project " + r.Project,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			temporal.NewSearchAttributeKeyKeyword(railyard.SearchAttrProject).ValueSet(r.Project)),
-	}, workflows.ProjectWorkflowType, workflows.ProjectState{Project: r.Project}, r, &res)
+	}, workflows.ProjectWorkflowType, workflows.ProjectState{Project: r.Project}, r, &res, timeout)
 	if err != nil {
 		return err
 	}
@@ -68,11 +77,11 @@ func (a *app) apply(ctx context.Context, r railyard.Resources, queue string) err
 
 // applyShared adds the shared resources to the Shared workflow, starting
 // it if needed.
-func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue string) error {
+func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue string, timeout time.Duration) error {
 	var res workflows.SharedApplyResult
 	err := a.updateWithStart(ctx, client.StartWorkflowOptions{
 		ID: railyard.SharedWorkflowID, TaskQueue: queue, StaticSummary: "shared resources",
-	}, workflows.SharedWorkflowType, workflows.SharedState{}, r, &res)
+	}, workflows.SharedWorkflowType, workflows.SharedState{}, r, &res, timeout)
 	if err != nil {
 		return err
 	}
@@ -83,27 +92,52 @@ func (a *app) applyShared(ctx context.Context, r railyard.SharedResources, queue
 
 // updateWithStart sends the apply update with arg to the workflow opts
 // names, starting it with state when it does not run, and decodes the
-// answer into out.
-func (a *app) updateWithStart(ctx context.Context, opts client.StartWorkflowOptions, wfType string, state, arg, out any) error {
+// answer into out, waiting at most timeout. The workflow goes on applying
+// when the wait ends first.
+//
+// One long poll of the server lasts a minute; a busy cluster applying a
+// large project may answer none within it. Such a poll is asked again with
+// the same update ID, which the workflow answers once (a run continued as
+// new since finds the resources applied, and says unchanged).
+func (a *app) updateWithStart(ctx context.Context, opts client.StartWorkflowOptions, wfType string, state, arg, out any, timeout time.Duration) error {
 	c, err := a.client()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: c.NewWithStartWorkflowOperation(opts, wfType, state),
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateApply, Args: []any{arg},
-			WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
+	id, err := updateID()
 	if err != nil {
+		return err
+	}
+	for {
+		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: c.NewWithStartWorkflowOperation(opts, wfType, state),
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateID: id, UpdateName: workflows.UpdateApply, Args: []any{arg},
+				WaitForStage: client.WorkflowUpdateStageCompleted},
+		})
+		if err == nil {
+			err = h.Get(ctx, out)
+		}
+		var poll *client.WorkflowUpdateServiceTimeoutOrCanceledError
+		switch {
+		case err != nil && ctx.Err() == context.DeadlineExceeded:
+			return fmt.Errorf("no answer within --timeout %s: workflow %s goes on applying the resources", timeout, opts.ID)
+		case errors.As(err, &poll) && ctx.Err() == nil:
+			continue // one long poll ran out, not the wait
+		}
 		return explain(err)
 	}
-	if err := h.Get(ctx, out); err != nil {
-		return explain(err)
+}
+
+// updateID names one apply, so that asking again is answered once.
+func updateID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("naming the update: %w", err)
 	}
-	return nil
+	return "apply-" + hex.EncodeToString(b), nil
 }
 
 func appliedVerb(changed bool, generation int) string {

@@ -128,6 +128,12 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 	w := worker.New(c, o.TaskQueue, worker.Options{
 		OnFatalError: func(err error) { cancel(fmt.Errorf("worker: %w", err)) },
 		Identity:     workerIdentity(clusters),
+		// Pollers follow the backlog, on the server's feedback. The SDK's
+		// fixed two (one of them on the sticky queue, where the tasks of
+		// every cached workflow arrive) left a worker holding thousands of
+		// Pipelines and Stages minutes behind its task queue while idle.
+		WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
+		ActivityTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
 	})
 	host, receiverSecrets, err := register(w, c, o, clusters, logger)
 	if err != nil {

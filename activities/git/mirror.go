@@ -157,8 +157,12 @@ type RemoteRef struct {
 
 // LsRemote lists the remote's refs matching patterns. Annotated tags are
 // reported once, with the commit they point to. For "HEAD" it also returns
-// the branch HEAD points to.
+// the branch HEAD points to. http(s) remotes are listed in this process
+// (listHTTP), others with git ls-remote.
 func (c *Client) LsRemote(ctx context.Context, r Remote, patterns ...string) ([]RemoteRef, string, error) {
+	if inProcess(r.URL) {
+		return c.listHTTP(ctx, r, patterns)
+	}
 	args := []string{"ls-remote", "--symref"}
 	switch {
 	case len(patterns) == 1 && strings.HasPrefix(patterns[0], "refs/heads/"):

@@ -36,6 +36,14 @@ func newServer(t testing.TB, bin string, env map[string]string) *Server {
 // LogPath is where the server writes its output (appended over restarts).
 func (s *Server) LogPath() string { return filepath.Join(s.dir, "temporal-server.log") }
 
+// PID is the running server's process id, 0 when it is not running.
+func (s *Server) PID() int {
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Start starts the server and waits until its frontend reports healthy.
 func (s *Server) Start(t testing.TB) {
 	t.Helper()
