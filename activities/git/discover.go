@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/railyard/railyard"
@@ -25,10 +24,10 @@ const maxSubject = 80
 // same configuration (nil when the configuration changed). When the remote's
 // relevant refs still equal prev.ObservedRefs, prev is returned unchanged.
 //
-// A branch subscription costs one fetch of that branch into the mirror: the
-// fetch itself learns the branch's head, so no separate listing precedes it,
-// and it transfers only new objects. A tag subscription lists the remote's
-// tags first and fetches only when they changed.
+// A cycle lists the remote's refs first (in this process for http(s)
+// remotes, so a cycle that finds nothing new starts no git process), and
+// fetches into the mirror only when they moved; the fetch transfers only new
+// objects.
 func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error) {
 	sel, err := newSelector(sub)
 	if err != nil {
@@ -65,24 +64,22 @@ func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, pr
 		}
 		branch = name
 	}
+	head, err := c.branchHead(ctx, r, branch)
+	if err != nil {
+		return railyard.SubscriptionResult{}, err
+	}
+	if reusable(prev, sel.sub.RepoURL, &railyard.ObservedRefs{BranchHead: head}) {
+		return *prev, nil
+	}
 	unlock := c.Lock(r.URL)
 	defer unlock()
 	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
 	if err != nil {
-		if errors.Is(err, railyard.ErrNotFound) {
-			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
-		}
-		if missingRef(err) {
-			return railyard.SubscriptionResult{}, fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
-		}
 		return railyard.SubscriptionResult{}, err
 	}
-	head, err := c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}")
-	if err != nil {
+	// The branch may have moved again between the listing and the fetch.
+	if head, err = c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}"); err != nil {
 		return railyard.SubscriptionResult{}, fmt.Errorf("discovering in %s: %w", Redact(r.URL), err)
-	}
-	if reusable(prev, sel.sub.RepoURL, &railyard.ObservedRefs{BranchHead: head}) {
-		return *prev, nil
 	}
 	return c.selectFrom(ctx, dir, sel, branch, head)
 }
@@ -106,10 +103,22 @@ func (c *Client) selectFrom(ctx context.Context, dir string, sel *selector, bran
 	return res, nil
 }
 
-// missingRef reports a fetch refused because the remote has no such ref.
-func missingRef(err error) bool {
-	var ce *CommandError
-	return errors.As(err, &ce) && strings.Contains(ce.Stderr, "couldn't find remote ref")
+// branchHead lists the remote's branch and returns its commit.
+func (c *Client) branchHead(ctx context.Context, r Remote, branch string) (string, error) {
+	refs, _, err := c.LsRemote(ctx, r, "refs/heads/"+branch)
+	if err != nil {
+		if errors.Is(err, railyard.ErrNotFound) {
+			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
+		}
+		return "", err
+	}
+	for _, ref := range refs {
+		if ref.Name == "refs/heads/"+branch {
+			return ref.ID, nil
+		}
+	}
+	c.heads.Delete(c.MirrorDir(r.URL))
+	return "", fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
 }
 
 // observeTags lists the remote's tags the subscription allows.
