@@ -238,8 +238,10 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 			err = p.client.GetWorkflow(ctx, rec.WorkflowID, "").Get(ctx, &st)
 		}
 		if err != nil {
-			b.Fatalf("promotion %s: %v; worker log:\n%s\n%s\n%s", rec.Name, err, tail(p.workerLog(), 150),
-				p.historyTail(railyard.StageWorkflowID("bench", "dev"), 30), p.historyTail(rec.WorkflowID, 30))
+			var ps []workflows.PromotionRecord
+			qerr := p.query(&ps, railyard.StageWorkflowID("bench", "dev"), workflows.QueryPromotion)
+			b.Fatalf("promotion %s: %v; worker log:\n%s\n%s\n%s\nthe stage's promotions (%v): %+v", rec.Name, err, tail(p.workerLog(), 150),
+				p.historyTail(railyard.StageWorkflowID("bench", "dev"), 30), p.historyTail(rec.WorkflowID, 30), qerr, ps)
 		}
 		break
 	}
