@@ -56,17 +56,21 @@ func (c *Client) Discover(ctx context.Context, sub railyard.GitSubscription, pre
 // discoverBranch fetches the followed branch into the mirror and selects
 // from it, or returns prev when the branch's head has not moved.
 func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, prev *railyard.SubscriptionResult) (railyard.SubscriptionResult, error) {
-	branch := sel.sub.Branch
+	branch, head := sel.sub.Branch, ""
 	if branch == "" {
-		name, _, err := c.DefaultBranch(ctx, r)
+		// Resolving the default branch lists the remote; its head then
+		// needs no second listing.
+		name, known, err := c.DefaultBranch(ctx, r)
 		if err != nil {
 			return railyard.SubscriptionResult{}, err
 		}
-		branch = name
+		branch, head = name, known
 	}
-	head, err := c.branchHead(ctx, r, branch)
-	if err != nil {
-		return railyard.SubscriptionResult{}, err
+	if head == "" {
+		var err error
+		if head, err = c.branchHead(ctx, r, branch); err != nil {
+			return railyard.SubscriptionResult{}, err
+		}
 	}
 	if reusable(prev, sel.sub.RepoURL, &railyard.ObservedRefs{BranchHead: head}) {
 		return *prev, nil
