@@ -22,9 +22,9 @@ import (
 // small, and a stalled server must not hold a discovery cycle.
 const listTimeout = 2 * time.Minute
 
-// inProcess reports whether LsRemote lists url's refs in this process:
+// ListsInProcess reports whether LsRemote lists url's refs in this process:
 // http and https remotes. Others (ssh, file) run git ls-remote.
-func inProcess(url string) bool {
+func ListsInProcess(url string) bool {
 	return strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://")
 }
 

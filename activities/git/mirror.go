@@ -67,10 +67,10 @@ func (c *Client) SyncMirror(ctx context.Context, r Remote, refspecs ...string) (
 	return dir, nil
 }
 
-// maintainEvery is how many fetches into a mirror pass between two checks
-// of its upkeep. Every fetch would spawn one more git process on the
-// promotion's path; the check itself is cheap, and the repacking it starts
-// is due only after thousands of new objects.
+// maintainEvery is how many fetches into a mirror (and pushes recorded in
+// it) pass between two checks of its upkeep. Every fetch would spawn one
+// more git process on the promotion's path; the check itself is cheap, and
+// the repacking it starts is due only after thousands of new objects.
 const maintainEvery = 32
 
 // maintain runs git's automatic upkeep (packing loose objects, never
@@ -107,6 +107,7 @@ func (c *Client) ensureMirror(ctx context.Context, repoURL string) (string, erro
 		{"init", "--quiet", "--bare", tmp},
 		{"-C", tmp, "config", "gc.pruneExpire", "never"},
 		{"-C", tmp, "config", "gc.autoDetach", "false"},
+		{"-C", tmp, "config", "receive.autogc", "false"}, // RecordPush's pushes; maintain packs instead
 		{"-C", tmp, "config", "railyard.url", Redact(repoURL)},
 	}
 	for _, args := range steps {
@@ -160,7 +161,7 @@ type RemoteRef struct {
 // the branch HEAD points to. http(s) remotes are listed in this process
 // (listHTTP), others with git ls-remote.
 func (c *Client) LsRemote(ctx context.Context, r Remote, patterns ...string) ([]RemoteRef, string, error) {
-	if inProcess(r.URL) {
+	if ListsInProcess(r.URL) {
 		return c.listHTTP(ctx, r, patterns)
 	}
 	args := []string{"ls-remote", "--symref"}

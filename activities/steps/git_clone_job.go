@@ -24,6 +24,7 @@ type cloneJob struct {
 	mirror string            // the worker's mirror of the remote
 	refs   map[string]string // ref name -> commit, after the fetch
 	done   map[int]string    // checkout index -> commit, for checkouts made
+	head   string            // the remote's default branch, when listed
 }
 
 // run makes every checkout and returns the commits by checkout key.
@@ -62,6 +63,9 @@ func (j *cloneJob) prepare(ctx context.Context) error {
 		}
 		return j.readRefs(ctx)
 	}
+	if git.ListsInProcess(j.remote.URL) {
+		return j.prepareListed(ctx)
+	}
 	fetched := make(chan error, 1)
 	go func() { fetched <- j.sync(ctx) }()
 	err := j.clone(ctx)
@@ -75,6 +79,65 @@ func (j *cloneJob) prepare(ctx context.Context) error {
 		return err
 	}
 	return j.readRefs(ctx)
+}
+
+// listing is the remote's refs, listed while the step clones.
+type listing struct {
+	refs map[string]string // ref name -> commit (peeled for annotated tags)
+	head string            // the default branch
+	err  error
+}
+
+// prepareListed lists the remote's refs in this process while it clones
+// from the mirror, and fetches only when the mirror differs from the
+// listing in a ref the checkouts need, or lacks a commit they name. A
+// mirror that git-push keeps current (pushed.go) then needs no fetch at all.
+func (j *cloneJob) prepareListed(ctx context.Context) error {
+	listed := make(chan listing, 1)
+	go func() {
+		refs, head, err := j.g.Git.LsRemote(ctx, j.remote)
+		l := listing{refs: map[string]string{}, head: head, err: err}
+		for _, r := range refs {
+			l.refs[r.Name] = r.ID
+		}
+		listed <- l
+	}()
+	err := j.clone(ctx)
+	if err == nil {
+		j.early(ctx)
+	}
+	l := <-listed
+	if err != nil {
+		return err
+	}
+	if l.err == nil {
+		j.head = l.head
+		names, err := j.refNames(ctx)
+		if err != nil {
+			return err
+		}
+		held, err := j.mirrorRefs(ctx, names)
+		if err != nil {
+			return err
+		}
+		if j.allEarly() && held.matches(l.refs, names) {
+			return j.copyRefs(ctx, names, held)
+		}
+	}
+	if err := j.sync(ctx); err != nil {
+		return err
+	}
+	return j.readRefs(ctx)
+}
+
+// allEarly reports whether every commit checkout was made from the mirror.
+func (j *cloneJob) allEarly() bool {
+	for i, co := range j.c.Checkout {
+		if _, ok := j.done[i]; co.Commit != "" && !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // sync fetches every branch and tag into the mirror.
@@ -127,6 +190,19 @@ func (j *cloneJob) early(ctx context.Context) {
 // fetched mirror into the step's repository, in one transaction, and
 // remembers where each remote branch was for git-push's lease.
 func (j *cloneJob) readRefs(ctx context.Context) error {
+	names, err := j.refNames(ctx)
+	if err != nil {
+		return err
+	}
+	held, err := j.mirrorRefs(ctx, names)
+	if err != nil {
+		return err
+	}
+	return j.copyRefs(ctx, names, held)
+}
+
+// refNames are the refs the branch and tag checkouts need.
+func (j *cloneJob) refNames(ctx context.Context) ([]string, error) {
 	var names []string
 	for i, co := range j.c.Checkout {
 		if _, ok := j.done[i]; ok || co.Commit != "" {
@@ -138,45 +214,71 @@ func (j *cloneJob) readRefs(ctx context.Context) error {
 		}
 		branch, err := j.branch(ctx, co)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		names = append(names, "refs/heads/"+branch)
 	}
+	return names, nil
+}
+
+// heldRefs are refs of the mirror: the object each names and the commit it
+// peels to (the same object unless it is an annotated tag).
+type heldRefs map[string][2]string
+
+// mirrorRefs reads names from the mirror, in one process.
+func (j *cloneJob) mirrorRefs(ctx context.Context, names []string) (heldRefs, error) {
+	held := heldRefs{}
+	if len(names) == 0 {
+		return held, nil
+	}
+	out, err := gitIn(ctx, j.g.Git, j.mirror, append([]string{"for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"}, names...)...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the refs of %s: %w", git.Redact(j.remote.URL), err)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		switch f := strings.Fields(line); len(f) {
+		case 2:
+			held[f[1]] = [2]string{f[0], f[0]}
+		case 3:
+			held[f[2]] = [2]string{f[0], f[1]} // annotated tag: peeled to its commit
+		}
+	}
+	return held, nil
+}
+
+// matches reports whether the mirror holds each of names as the remote
+// listed it: at the same commit, or absent from both.
+func (h heldRefs) matches(listed map[string]string, names []string) bool {
+	for _, name := range names {
+		got, held := h[name]
+		want, ok := listed[name]
+		if held != ok || held && got[1] != want {
+			return false
+		}
+	}
+	return true
+}
+
+// copyRefs writes the held refs among names into the step's repository and
+// records them; a name the mirror lacks is deleted there.
+func (j *cloneJob) copyRefs(ctx context.Context, names []string, held heldRefs) error {
 	j.refs = map[string]string{}
 	if len(names) == 0 {
 		return nil
 	}
-	out, err := gitIn(ctx, j.g.Git, j.mirror, append([]string{"for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"}, names...)...)
-	if err != nil {
-		return fmt.Errorf("reading the refs of %s: %w", git.Redact(j.remote.URL), err)
-	}
-	return j.copyRefs(ctx, names, out)
-}
-
-// copyRefs records the refs listed by for-each-ref and writes them into the
-// step's repository; a name the mirror lacks is deleted there.
-func (j *cloneJob) copyRefs(ctx context.Context, names []string, listing string) error {
-	tips := map[string]string{} // ref -> the object it names (a tag object for annotated tags)
-	for _, line := range strings.Split(listing, "\n") {
-		f := strings.Fields(line)
-		switch len(f) {
-		case 2:
-			tips[f[1]], j.refs[f[1]] = f[0], f[0]
-		case 3:
-			tips[f[2]], j.refs[f[2]] = f[0], f[1] // annotated tag: peeled to its commit
-		}
-	}
 	var tx strings.Builder
 	for _, name := range names {
-		sha, ok := tips[name]
+		ref, ok := held[name]
 		switch {
 		case !ok:
 			fmt.Fprintf(&tx, "delete %s\n", name)
+			continue
 		case strings.HasPrefix(name, "refs/heads/"):
-			fmt.Fprintf(&tx, "update %s %s\nupdate refs/remotes/origin/%s %s\n", name, sha, strings.TrimPrefix(name, "refs/heads/"), sha)
+			fmt.Fprintf(&tx, "update %s %s\nupdate refs/remotes/origin/%s %s\n", name, ref[0], strings.TrimPrefix(name, "refs/heads/"), ref[0])
 		default:
-			fmt.Fprintf(&tx, "update %s %s\n", name, sha)
+			fmt.Fprintf(&tx, "update %s %s\n", name, ref[0])
 		}
+		j.refs[name] = ref[1]
 	}
 	_, err := j.g.Git.Run(ctx, git.Cmd{Dir: j.repo, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(tx.String())})
 	if err != nil {
@@ -185,10 +287,14 @@ func (j *cloneJob) copyRefs(ctx context.Context, names []string, listing string)
 	return nil
 }
 
-// branch is the branch a branch checkout names, or the remote's default.
+// branch is the branch a branch checkout names, or the remote's default
+// (as listed, or as the client knows it).
 func (j *cloneJob) branch(ctx context.Context, co gitCheckout) (string, error) {
 	if co.Branch != "" {
 		return co.Branch, nil
+	}
+	if j.head != "" {
+		return j.head, nil
 	}
 	name, _, err := j.g.Git.DefaultBranch(ctx, j.remote)
 	return name, err

@@ -140,6 +140,14 @@ func (j *pushJob) pushBranch(ctx context.Context) (Result, error) {
 		j.branch, git.Redact(j.url), j.attempts(), last)
 }
 
+// pushed is the result of pushing head. The worker's mirror learns the
+// branch's new tip, so that the next clone of it fetches nothing; a mirror
+// left behind only costs that clone a fetch, so a failure is not reported.
+func (j *pushJob) pushed(ctx context.Context, head string) Result {
+	_ = j.g.Git.RecordPush(ctx, j.url, j.dir, head, j.branch)
+	return j.output(head)
+}
+
 // tryPush makes one attempt; retry reports that the remote moved during it.
 func (j *pushJob) tryPush(ctx context.Context) (Result, bool, error) {
 	remoteHead, err := j.fetchTarget(ctx)
@@ -166,7 +174,7 @@ func (j *pushJob) tryPush(ctx context.Context) (Result, bool, error) {
 	}
 	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "push", "origin", refspec)
 	if err == nil {
-		return j.output(head), false, nil
+		return j.pushed(ctx, head), false, nil
 	}
 	err = fmt.Errorf("pushing %s to %s: %w", j.branch, git.Redact(j.url), err)
 	return Result{}, isRaceLost(err), err
@@ -196,7 +204,7 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "push", lease, "origin", "HEAD:refs/heads/"+j.branch)
 	switch {
 	case err == nil:
-		return j.output(head), true, nil
+		return j.pushed(ctx, head), true, nil
 	case isRaceLost(err):
 		return Result{}, false, nil
 	}
