@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 )
 
@@ -50,5 +52,36 @@ func TestGitCloneFreshMirror(t *testing.T) {
 				t.Errorf("%d requests to the git server; want a fetch: %v", got, tt.fetch)
 			}
 		})
+	}
+}
+
+// TestOriginURL reads git-clone's worktrees' origin in this process and
+// falls back to git for any other layout.
+func TestOriginURL(t *testing.T) {
+	e := newGitEnv(t)
+	sc := e.ctx(t, "p")
+	mustRun(t, GitClone{Git: e.client}, sc, map[string]any{"repoURL": e.url, "checkout": []map[string]any{{"branch": "main", "path": "out"}}})
+	plain := t.TempDir()
+	gitOut(t, plain, "init", "-q")
+	gitOut(t, plain, "remote", "add", "origin", "https://example.com/plain.git")
+	tests := []struct {
+		name, dir, inProcess, want string
+	}{
+		{name: "git-clone worktree", dir: filepath.Join(sc.WorkDir, "out"), inProcess: e.url, want: e.url},
+		{name: "plain repository", dir: plain, inProcess: "", want: "https://example.com/plain.git"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := configuredOrigin(tt.dir); got != tt.inProcess {
+				t.Errorf("configuredOrigin = %q, want %q", got, tt.inProcess)
+			}
+			got, err := originURL(context.Background(), e.client, tt.dir)
+			if err != nil || got != tt.want {
+				t.Errorf("originURL = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := originURL(context.Background(), e.client, t.TempDir()); err == nil {
+		t.Error("originURL of a directory that is no checkout: no error")
 	}
 }

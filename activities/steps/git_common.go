@@ -3,7 +3,11 @@ package steps
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+
+	gitcfg "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/railyard/railyard/activities/git"
 )
@@ -36,13 +40,48 @@ func gitRemote(ctx context.Context, c *git.Client, sc *Context, dir, url string,
 	return strings.TrimSpace(out), err
 }
 
-// originURL is the remote URL the worktree at dir was cloned from.
+// originURL is the remote URL the worktree at dir was cloned from, read
+// from the repository's configuration in this process when it can be, by
+// git otherwise.
 func originURL(ctx context.Context, c *git.Client, dir string) (string, error) {
+	if url := configuredOrigin(dir); url != "" {
+		return url, nil
+	}
 	url, err := gitIn(ctx, c, dir, "config", "--get", "remote.origin.url")
 	if err != nil || url == "" {
 		return "", Terminal(fmt.Errorf("%s is not a git-clone checkout: %w", dir, err))
 	}
 	return url, nil
+}
+
+// configuredOrigin reads remote.origin.url from the configuration of the
+// repository whose worktree is dir (git-clone's layout: a .git file naming
+// the worktree's directory, whose commondir is the repository), "" when the
+// layout is another.
+func configuredOrigin(dir string) string {
+	link, err := os.ReadFile(filepath.Join(dir, ".git"))
+	gitdir, ok := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
+	if err != nil || !ok || !filepath.IsAbs(gitdir) {
+		return ""
+	}
+	common, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
+	if err != nil {
+		return ""
+	}
+	repo := strings.TrimSpace(string(common))
+	if !filepath.IsAbs(repo) {
+		repo = filepath.Join(gitdir, repo)
+	}
+	f, err := os.Open(filepath.Join(repo, "config"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	cfg := gitcfg.New()
+	if gitcfg.NewDecoder(f).Decode(cfg) != nil {
+		return ""
+	}
+	return cfg.Section("remote").Subsection("origin").Option("url")
 }
 
 // trailerLine is the trailer written into promotion's commits.

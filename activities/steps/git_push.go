@@ -243,20 +243,17 @@ func (j *pushJob) fetchTarget(ctx context.Context) (string, error) {
 }
 
 // findPromotionCommit returns the commit of the remote branch that carries
-// this promotion's trailer, or "".
+// this promotion's trailer, or "": one git process, which prints only the
+// commits whose message mentions the trailer.
 func (j *pushJob) findPromotionCommit(ctx context.Context) (string, error) {
-	out, err := gitIn(ctx, j.g.Git, j.dir, "rev-list", "--fixed-strings",
-		"--grep="+trailerLine(j.sc.Promotion), "refs/remotes/origin/"+j.branch)
+	out, err := gitIn(ctx, j.g.Git, j.dir, "log", "--fixed-strings", "--grep="+trailerLine(j.sc.Promotion),
+		"--format=%x1e%H%x1f%B", "refs/remotes/origin/"+j.branch, "--")
 	if err != nil {
 		return "", err
 	}
-	for _, sha := range strings.Fields(out) {
-		msg, err := gitIn(ctx, j.g.Git, j.dir, "log", "-1", "--format=%B", sha)
-		if err != nil {
-			return "", err
-		}
-		if hasTrailer(msg, j.sc.Promotion) {
-			return sha, nil
+	for _, rec := range strings.Split(out, "\x1e") {
+		if sha, msg, ok := strings.Cut(rec, "\x1f"); ok && hasTrailer(msg, j.sc.Promotion) {
+			return strings.TrimSpace(sha), nil
 		}
 	}
 	return "", nil
