@@ -77,15 +77,29 @@ func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, pr
 	}
 	unlock := c.Lock(r.URL)
 	defer unlock()
-	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
+	dir, err := c.fetchHead(ctx, r, sel, branch, &head)
 	if err != nil {
 		return railyard.SubscriptionResult{}, err
 	}
-	// The branch may have moved again between the listing and the fetch.
-	if head, err = c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}"); err != nil {
-		return railyard.SubscriptionResult{}, fmt.Errorf("discovering in %s: %w", Redact(r.URL), err)
-	}
 	return c.selectFrom(ctx, dir, sel, branch, head)
+}
+
+// fetchHead brings branch into the mirror at head, the commit the listing
+// saw. Fetching a commit by its name spares protocol v2 the listing of refs
+// (one request fewer); a server that refuses it (protocol v0, the branch
+// moved since) gets the branch by name, and head becomes what that brought.
+func (c *Client) fetchHead(ctx context.Context, r Remote, sel *selector, branch string, head *string) (string, error) {
+	if dir, err := c.SyncMirror(ctx, r, "+"+*head+":refs/heads/"+branch); err == nil {
+		return dir, nil
+	}
+	dir, err := c.SyncMirror(ctx, r, sel.refspecs(branch)...)
+	if err != nil {
+		return "", err
+	}
+	if *head, err = c.Git(ctx, dir, "rev-parse", "--verify", "refs/heads/"+branch+"^{commit}"); err != nil {
+		return "", fmt.Errorf("discovering in %s: %w", Redact(r.URL), err)
+	}
+	return dir, nil
 }
 
 // selectFrom selects the candidates from the freshly fetched mirror dir:

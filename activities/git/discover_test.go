@@ -228,13 +228,17 @@ func TestDiscoverCycles(t *testing.T) {
 		name string
 		sub  railyard.GitSubscription
 		move func(f *fixture, t *testing.T)
+		// requests of the cycle after the move: the listing, then a
+		// fetch by commit (capabilities, fetch) or by refs (capabilities,
+		// ls-refs, fetch)
+		requests int64
 	}{
 		{name: "branch", move: func(f *fixture, t *testing.T) {
 			f.srv.Commit(t, "demo", "main", map[string]string{"new.txt": "x"}, "new commit")
-		}},
+		}, requests: 3},
 		{name: "tags", sub: railyard.GitSubscription{CommitSelectionStrategy: "SemVer"}, move: func(f *fixture, t *testing.T) {
 			f.srv.Tag(t, "demo", "v3.0.0", "main", true)
-		}},
+		}, requests: 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,9 +255,13 @@ func TestDiscoverCycles(t *testing.T) {
 				t.Fatalf("nothing-new cycle: err %v, %d requests", err, f.srv.Requests())
 			}
 			tt.move(f, t)
+			f.srv.ResetCounters()
 			warm, err := c.Discover(t.Context(), tt.sub, &again)
 			if err != nil || warm.Commits[0].ID == first.Commits[0].ID {
 				t.Fatalf("after a change: err %v, still %s", err, warm.Commits[0].ID)
+			}
+			if got := f.srv.Requests(); got != tt.requests {
+				t.Errorf("after a change: %d requests, want %d", got, tt.requests)
 			}
 			cold, err := f.client(t, nil).Discover(t.Context(), tt.sub, nil)
 			if err != nil || names(cold) != names(warm) || !sameRefs(cold.ObservedRefs, warm.ObservedRefs) {
@@ -297,5 +305,47 @@ func TestDiscoverConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestFetchHead fetches the listed commit by name, and falls back to the
+// branch by name where the server refuses it: protocol v0 serves only the
+// tips it advertised, and the listed head is no tip once the branch moved.
+func TestFetchHead(t *testing.T) {
+	f := newFixture(t)
+	tip := f.shas["fix: app a values"]
+	v0 := []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.version", "GIT_CONFIG_VALUE_0=0"}
+	tests := []struct {
+		name     string
+		env      []string
+		listed   string // the head a listing saw
+		want     string
+		requests int64
+	}{
+		{name: "v2, the listed tip", listed: tip, want: tip, requests: 2},
+		{name: "v2, a head the branch moved past", listed: f.shas["initial"], want: f.shas["initial"], requests: 2},
+		{name: "v0, the listed tip", env: v0, listed: tip, want: tip, requests: 2},
+		{name: "v0, a head the branch moved past", env: v0, listed: f.shas["initial"], want: tip, requests: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Client{CacheDir: t.TempDir(), Env: tt.env}
+			sel, err := newSelector(railyard.GitSubscription{RepoURL: f.url, Branch: "main"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.srv.ResetCounters()
+			head := tt.listed
+			dir, err := c.fetchHead(t.Context(), Remote{URL: f.url}, sel, "main", &head)
+			if err != nil || head != tt.want {
+				t.Fatalf("head %s, %v; want %s", head, err, tt.want)
+			}
+			if got, _ := c.Git(t.Context(), dir, "rev-parse", "refs/heads/main"); got != tt.want {
+				t.Errorf("mirror's main = %s, want %s", got, tt.want)
+			}
+			if got := f.srv.Requests(); got != tt.requests {
+				t.Errorf("%d requests, want %d", got, tt.requests)
+			}
+		})
 	}
 }
