@@ -19,6 +19,7 @@ type promotionFigures struct {
 	bytes      int64                    // served by the git server
 	events     int                      // Promotion workflow history
 	before     time.Duration            // refresh request to Promotion start (discovery, minting, request, child start)
+	discover   time.Duration            // of before, the Discover activity on the worker
 	firstStep  time.Duration            // Promotion start to its first step scheduled (workspace)
 	wtDispatch time.Duration            // workflow tasks' schedule-to-start
 	wtProcess  time.Duration            // workflow tasks' start-to-complete
@@ -39,6 +40,7 @@ func (s *promotionFigures) add(f promotionFigures) {
 	s.bytes += f.bytes
 	s.events += f.events
 	s.before += f.before
+	s.discover += f.discover
 	s.firstStep += f.firstStep
 	s.wtDispatch += f.wtDispatch
 	s.wtProcess += f.wtProcess
@@ -74,12 +76,12 @@ func (s promotionFigures) report(b *testing.B, label string, clone time.Duration
 	}
 	fmt.Printf("%s%s (n=%d): refresh to pushed commit %.0f ms (%.2f× a bare clone of %.0f ms), to Succeeded %.0f ms; "+
 		"workflow %.0f ms; %.1f KB fetched; %d history events; steps %.0f ms (git-clone %.0f, kustomize-build %.0f, git-push %.0f); "+
-		"Temporal overhead %.0f%%: refresh to promotion start %.0f ms, start to first step %.0f ms, "+
+		"Temporal overhead %.0f%%: refresh to promotion start %.0f ms (discovery %.0f), start to first step %.0f ms, "+
 		"per workflow task %.1f ms dispatch + %.1f ms on the worker (%d), per activity %.1f ms dispatch (%d)\n",
 		b.Name(), label, s.n, avgMs(s.pushed, s.n), avgMs(s.pushed, s.n)/avgMs(clone, 1), avgMs(clone, 1),
 		avgMs(s.wall, s.n), avgMs(s.workflow, s.n), float64(s.bytes)/1024/float64(s.n), s.events/s.n,
 		avgMs(s.stepSum, s.n), avgMs(s.steps["git-clone"], s.n), avgMs(s.steps["kustomize-build"], s.n),
-		avgMs(s.steps["git-push"], s.n), overhead, avgMs(s.before, s.n), avgMs(s.firstStep, s.n),
+		avgMs(s.steps["git-push"], s.n), overhead, avgMs(s.before, s.n), avgMs(s.discover, s.n), avgMs(s.firstStep, s.n),
 		avgMs(s.wtDispatch, s.wtCount), avgMs(s.wtProcess, s.wtCount), s.wtCount/s.n,
 		avgMs(s.dispatch, s.actCount), s.actCount/s.n)
 }

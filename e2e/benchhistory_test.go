@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 )
 
 // promotionHistory is what a Promotion workflow's history tells about
@@ -85,4 +87,32 @@ func (p *benchProject) historyTail(workflowID string, n int) string {
 		lines = append(lines, fmt.Sprintf("%s %d %s", ev.GetEventTime().AsTime().Format("15:04:05.000"), ev.GetEventId(), ev.GetEventType()))
 	}
 	return workflowID + ":\n" + strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// discovery is how long the newest Discover activity of a Pipeline ran on
+// the worker (started to completed), read from the end of its history.
+func (p *benchProject) discovery(b *testing.B, pipelineID string) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := p.client.WorkflowService().GetWorkflowExecutionHistoryReverse(ctx, &workflowservice.GetWorkflowExecutionHistoryReverseRequest{
+		Namespace: "default", Execution: &commonpb.WorkflowExecution{WorkflowId: pipelineID}, MaximumPageSize: 100})
+	if err != nil {
+		b.Fatalf("history of %s: %v", pipelineID, err)
+	}
+	started, completed := map[int64]time.Time{}, map[int64]time.Time{}
+	for _, ev := range resp.GetHistory().GetEvents() { // newest first
+		t := ev.GetEventTime().AsTime()
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			completed[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] = t
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			started[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()] = t
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			id := ev.GetEventId()
+			if ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "Discover" && !completed[id].IsZero() {
+				return completed[id].Sub(started[id])
+			}
+		}
+	}
+	return 0
 }
