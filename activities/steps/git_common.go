@@ -55,10 +55,29 @@ func originURL(ctx context.Context, c *git.Client, dir string) (string, error) {
 }
 
 // configuredOrigin reads remote.origin.url from the configuration of the
-// repository whose worktree is dir (git-clone's layout: a .git file naming
-// the worktree's directory, whose commondir is the repository), "" when the
-// layout is another.
+// repository whose worktree is dir, "" when dir is not laid out as
+// git-clone makes its worktrees.
 func configuredOrigin(dir string) string {
+	repo := commonDir(dir)
+	if repo == "" {
+		return ""
+	}
+	f, err := os.Open(filepath.Join(repo, "config"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	cfg := gitcfg.New()
+	if gitcfg.NewDecoder(f).Decode(cfg) != nil {
+		return ""
+	}
+	return cfg.Section("remote").Subsection("origin").Option("url")
+}
+
+// commonDir is the git directory of the repository whose worktree is dir,
+// in git-clone's layout: a .git file naming the worktree's own directory,
+// whose commondir file names the repository. It is "" for another layout.
+func commonDir(dir string) string {
 	link, err := os.ReadFile(filepath.Join(dir, ".git"))
 	gitdir, ok := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
 	if err != nil || !ok || !filepath.IsAbs(gitdir) {
@@ -72,16 +91,7 @@ func configuredOrigin(dir string) string {
 	if !filepath.IsAbs(repo) {
 		repo = filepath.Join(gitdir, repo)
 	}
-	f, err := os.Open(filepath.Join(repo, "config"))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	cfg := gitcfg.New()
-	if gitcfg.NewDecoder(f).Decode(cfg) != nil {
-		return ""
-	}
-	return cfg.Section("remote").Subsection("origin").Option("url")
+	return repo
 }
 
 // trailerLine is the trailer written into promotion's commits.
