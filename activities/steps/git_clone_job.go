@@ -149,19 +149,16 @@ func (j *cloneJob) sync(ctx context.Context) error {
 }
 
 // clone makes the step's bare repository, borrowing the mirror's objects
-// (--shared, nothing copied), with its settings written as it is created.
-// The mirror is remote "mirror", so that "origin" is the repository's URL.
+// (nothing copied), with its settings written as it is created. Its refs are
+// those the checkouts need, copied from the mirror after its fetch.
 func (j *cloneJob) clone(ctx context.Context) error {
 	name, email := defaultAuthorName, defaultAuthorEmail
 	if a := j.c.Author; a != nil && a.Name != "" {
 		name, email = a.Name, a.Email
 	}
-	args := []string{"clone", "--quiet", "--bare", "--shared", "--origin", "mirror"}
-	for _, kv := range [][2]string{{"remote.origin.url", j.remote.URL}, {"user.name", name}, {"user.email", email},
-		{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!j.remote.Insecure)}} {
-		args = append(args, "--config", kv[0]+"="+kv[1])
-	}
-	if _, err := gitIn(ctx, j.g.Git, "", append(args, j.mirror, j.repo)...); err != nil {
+	settings := [][2]string{{"remote.origin.url", j.remote.URL}, {"user.name", name}, {"user.email", email},
+		{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!j.remote.Insecure)}}
+	if err := j.g.Git.Borrow(ctx, j.mirror, j.repo, settings); err != nil {
 		return fmt.Errorf("cloning %s: %w", git.Redact(j.remote.URL), err)
 	}
 	return nil
