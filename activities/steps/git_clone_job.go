@@ -157,7 +157,7 @@ func (j *cloneJob) clone(ctx context.Context) error {
 		name, email = a.Name, a.Email
 	}
 	settings := [][2]string{{"remote.origin.url", j.remote.URL}, {"user.name", name}, {"user.email", email},
-		{"gc.auto", "0"}, {"http.sslVerify", fmt.Sprint(!j.remote.Insecure)}}
+		{"gc.auto", "0"}, {"maintenance.auto", "false"}, {"http.sslVerify", fmt.Sprint(!j.remote.Insecure)}}
 	if err := j.g.Git.Borrow(ctx, j.mirror, j.repo, settings); err != nil {
 		return fmt.Errorf("cloning %s: %w", git.Redact(j.remote.URL), err)
 	}
