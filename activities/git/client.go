@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,6 +104,7 @@ type Cmd struct {
 	Args  []string
 	Env   []string // extra environment, after the client's
 	Stdin []byte
+	Input io.Reader // read as standard input when Stdin is nil
 	// Remote is the repository URL whose credentials the command needs, if
 	// it talks to a remote.
 	Remote string
@@ -137,6 +139,8 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (string, error) {
 	x.WaitDelay = 5 * time.Second
 	if cmd.Stdin != nil {
 		x.Stdin = bytes.NewReader(cmd.Stdin)
+	} else if cmd.Input != nil {
+		x.Stdin = cmd.Input
 	}
 	var stdout, stderr bytes.Buffer
 	x.Stdout, x.Stderr = &stdout, &stderr

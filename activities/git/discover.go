@@ -7,6 +7,8 @@ import (
 	"maps"
 	"unicode/utf8"
 
+	"github.com/go-git/go-git/v5/plumbing/transport"
+
 	"github.com/railyard/railyard"
 )
 
@@ -66,18 +68,22 @@ func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, pr
 		}
 		branch, head = name, known
 	}
+	var adv *advertisement
 	if head == "" {
 		var err error
-		if head, err = c.branchHead(ctx, r, branch); err != nil {
+		if head, adv, err = c.branchHead(ctx, r, branch); err != nil {
 			return railyard.SubscriptionResult{}, err
 		}
+	}
+	if adv != nil {
+		defer adv.sess.Close()
 	}
 	if reusable(prev, sel.sub.RepoURL, &railyard.ObservedRefs{BranchHead: head}) {
 		return *prev, nil
 	}
 	unlock := c.Lock(r.URL)
 	defer unlock()
-	dir, err := c.fetchHead(ctx, r, sel, branch, &head)
+	dir, err := c.fetchHead(ctx, r, sel, branch, &head, adv)
 	if err != nil {
 		return railyard.SubscriptionResult{}, err
 	}
@@ -85,10 +91,19 @@ func (c *Client) discoverBranch(ctx context.Context, r Remote, sel *selector, pr
 }
 
 // fetchHead brings branch into the mirror at head, the commit the listing
-// saw. Fetching a commit by its name spares protocol v2 the listing of refs
-// (one request fewer); a server that refuses it (protocol v0, the branch
-// moved since) gets the branch by name, and head becomes what that brought.
-func (c *Client) fetchHead(ctx context.Context, r Remote, sel *selector, branch string, head *string) (string, error) {
+// saw. A warm mirror of an http(s) remote asks for it on the listing's own
+// session: one request. Otherwise git fetches the commit by its name, which
+// spares protocol v2 the listing of refs. A server that refuses it
+// (protocol v0, the branch moved since) gets the branch by name, and head
+// becomes what that brought.
+func (c *Client) fetchHead(ctx context.Context, r Remote, sel *selector, branch string, head *string, adv *advertisement) (string, error) {
+	if adv != nil && c.HasMirror(r.URL) {
+		dir := c.MirrorDir(r.URL)
+		if err := c.fetchInto(ctx, adv, dir, branch, *head); err == nil {
+			c.maintain(ctx, dir)
+			return dir, nil
+		}
+	}
 	if dir, err := c.SyncMirror(ctx, r, "+"+*head+":refs/heads/"+branch); err == nil {
 		return dir, nil
 	}
@@ -121,22 +136,40 @@ func (c *Client) selectFrom(ctx context.Context, dir string, sel *selector, bran
 	return res, nil
 }
 
-// branchHead lists the remote's branch and returns its commit.
-func (c *Client) branchHead(ctx context.Context, r Remote, branch string) (string, error) {
-	refs, _, err := c.LsRemote(ctx, r, "refs/heads/"+branch)
+// branchHead lists the remote's branch and returns its commit, with the
+// advertisement a fetch can follow on for an http(s) remote (nil for
+// others; the caller closes its session).
+func (c *Client) branchHead(ctx context.Context, r Remote, branch string) (string, *advertisement, error) {
+	name := "refs/heads/" + branch
+	var refs []RemoteRef
+	var adv *advertisement
+	var err error
+	if ListsInProcess(r.URL) {
+		adv, err = c.advertise(ctx, r)
+		if err == nil {
+			refs, _ = selectRefs(adv.refs, []string{name})
+		} else if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+			err = nil // no branch at all
+		}
+	} else {
+		refs, _, err = c.LsRemote(ctx, r, name)
+	}
 	if err != nil {
 		if errors.Is(err, railyard.ErrNotFound) {
 			c.heads.Delete(c.MirrorDir(r.URL)) // the default branch may have moved
 		}
-		return "", err
+		return "", nil, err
 	}
 	for _, ref := range refs {
-		if ref.Name == "refs/heads/"+branch {
-			return ref.ID, nil
+		if ref.Name == name {
+			return ref.ID, adv, nil
 		}
 	}
+	if adv != nil {
+		adv.sess.Close()
+	}
 	c.heads.Delete(c.MirrorDir(r.URL))
-	return "", fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
+	return "", nil, fmt.Errorf("fetching %s: branch %q: %w", Redact(r.URL), branch, railyard.ErrNotFound)
 }
 
 // observeTags lists the remote's tags the subscription allows.

@@ -3,6 +3,9 @@ package git
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -229,13 +232,13 @@ func TestDiscoverCycles(t *testing.T) {
 		sub  railyard.GitSubscription
 		move func(f *fixture, t *testing.T)
 		// requests of the cycle after the move: the listing, then a
-		// fetch by commit (capabilities, fetch) or by refs (capabilities,
-		// ls-refs, fetch)
+		// fetch on its session (a branch) or by refs through git
+		// (capabilities, ls-refs, fetch)
 		requests int64
 	}{
 		{name: "branch", move: func(f *fixture, t *testing.T) {
 			f.srv.Commit(t, "demo", "main", map[string]string{"new.txt": "x"}, "new commit")
-		}, requests: 3},
+		}, requests: 2},
 		{name: "tags", sub: railyard.GitSubscription{CommitSelectionStrategy: "SemVer"}, move: func(f *fixture, t *testing.T) {
 			f.srv.Tag(t, "demo", "v3.0.0", "main", true)
 		}, requests: 4},
@@ -308,44 +311,105 @@ func TestDiscoverConcurrent(t *testing.T) {
 	}
 }
 
-// TestFetchHead fetches the listed commit by name, and falls back to the
-// branch by name where the server refuses it: protocol v0 serves only the
-// tips it advertised, and the listed head is no tip once the branch moved.
+// TestFetchHead fetches the listed commit: on the listing's own session
+// when the mirror is warm (one request more than the listing), by its name
+// through git otherwise, and by the branch's name where that is refused.
+// Over http, protocol v0 serves a commit the branch moved past since the
+// listing (it checks that a want is reachable, not that it is a tip) but
+// refuses one a forced push took out of every branch, which protocol v2
+// still serves; git's own v0 client asks only for advertised tips.
 func TestFetchHead(t *testing.T) {
-	f := newFixture(t)
-	tip := f.shas["fix: app a values"]
 	v0 := []string{"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.version", "GIT_CONFIG_VALUE_0=0"}
 	tests := []struct {
-		name     string
-		env      []string
-		listed   string // the head a listing saw
-		want     string
+		name    string
+		warm    bool     // the mirror holds main before the new commit
+		session bool     // the fetch may follow on the listing's session
+		env     []string // the git client's
+		files   int      // in the new commit (1 when 0)
+		moved   bool     // main moves on after the listing
+		reset   bool     // main is forced back after the listing
+		want    string   // "listed" or "tip": main in the mirror afterwards
+		// requests after the listing: 1 on the session; 2 for git by
+		// commit (capabilities, fetch); more when a refusal is retried
 		requests int64
 	}{
-		{name: "v2, the listed tip", listed: tip, want: tip, requests: 2},
-		{name: "v2, a head the branch moved past", listed: f.shas["initial"], want: f.shas["initial"], requests: 2},
-		{name: "v0, the listed tip", env: v0, listed: tip, want: tip, requests: 2},
-		{name: "v0, a head the branch moved past", env: v0, listed: f.shas["initial"], want: tip, requests: 3},
+		{name: "warm, on the session", warm: true, session: true, want: "listed", requests: 1},
+		{name: "warm, on the session, a pack kept", warm: true, session: true, files: 150, want: "listed", requests: 1},
+		{name: "warm, on the session, the branch moved on", warm: true, session: true, moved: true, want: "listed", requests: 1},
+		{name: "warm, on the session, the branch forced back", warm: true, session: true, reset: true, want: "listed", requests: 3},
+		{name: "cold, git by commit", session: true, want: "listed", requests: 2},
+		{name: "git v2, the branch moved on", moved: true, want: "listed", requests: 2},
+		{name: "git v0, the listed tip", env: v0, want: "listed", requests: 2},
+		{name: "git v0, the branch moved on", env: v0, moved: true, want: "tip", requests: 3},
+		{name: "git v0, the branch forced back", env: v0, reset: true, want: "tip", requests: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
 			c := &Client{CacheDir: t.TempDir(), Env: tt.env}
+			r := Remote{URL: f.url}
+			if tt.warm {
+				if _, err := c.SyncMirror(t.Context(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			files := map[string]string{"new.txt": "x"}
+			for i := range tt.files {
+				files[fmt.Sprintf("many/%d.txt", i)] = fmt.Sprint(i)
+			}
+			listed := f.srv.Commit(t, "demo", "main", files, "new")
 			sel, err := newSelector(railyard.GitSubscription{RepoURL: f.url, Branch: "main"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.srv.ResetCounters()
-			head := tt.listed
-			dir, err := c.fetchHead(t.Context(), Remote{URL: f.url}, sel, "main", &head)
-			if err != nil || head != tt.want {
-				t.Fatalf("head %s, %v; want %s", head, err, tt.want)
+			head, adv, err := c.branchHead(t.Context(), r, "main")
+			if err != nil || head != listed || adv == nil {
+				t.Fatalf("branchHead = %s, %v, %v; want %s and a session", head, adv, err, listed)
 			}
-			if got, _ := c.Git(t.Context(), dir, "rev-parse", "refs/heads/main"); got != tt.want {
-				t.Errorf("mirror's main = %s, want %s", got, tt.want)
+			defer adv.sess.Close()
+			if !tt.session {
+				adv = nil
+			}
+			tip := listed
+			if tt.moved {
+				tip = f.srv.Commit(t, "demo", "main", map[string]string{"newer.txt": "y"}, "newer")
+			}
+			if tt.reset {
+				tip = f.shas["initial"]
+				out, err := exec.Command("git", "-C", f.srv.Path("demo"), "update-ref", "refs/heads/main", tip).CombinedOutput()
+				if err != nil {
+					t.Fatalf("forcing main back: %v: %s", err, out)
+				}
+			}
+			f.srv.ResetCounters()
+			before := packs(t, c.MirrorDir(f.url))
+			dir, err := c.fetchHead(t.Context(), r, sel, "main", &head, adv)
+			want := map[string]string{"listed": listed, "tip": tip}[tt.want]
+			if err != nil || head != want {
+				t.Fatalf("head %s, %v; want %s", head, err, want)
+			}
+			if got, _ := c.Git(t.Context(), dir, "rev-parse", "refs/heads/main"); got != want {
+				t.Errorf("mirror's main = %s, want %s", got, want)
+			}
+			if _, err := c.Git(t.Context(), dir, "fsck", "--connectivity-only", "--no-dangling"); err != nil {
+				t.Errorf("mirror incomplete: %v", err)
 			}
 			if got := f.srv.Requests(); got != tt.requests {
-				t.Errorf("%d requests, want %d", got, tt.requests)
+				t.Errorf("%d requests after the listing, want %d", got, tt.requests)
+			}
+			if added := packs(t, dir) - before; tt.warm && (added > 0) != (tt.files >= unpackLimit) {
+				t.Errorf("%d new packs in the mirror for %d new files: want one only from %d objects", added, tt.files, unpackLimit)
 			}
 		})
 	}
+}
+
+// packs counts the packs of the repository at dir.
+func packs(t *testing.T, dir string) int {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(m)
 }

@@ -7,12 +7,9 @@ import (
 	"strings"
 	"time"
 
-	gogit "github.com/go-git/go-git/v5"
-	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
-	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
@@ -33,21 +30,17 @@ func ListsInProcess(url string) bool {
 // costs while nothing changed, so at a thousand Warehouses it replaces
 // thousands of git and git-remote-http processes an hour.
 func (c *Client) listHTTP(ctx context.Context, r Remote, patterns []string) ([]RemoteRef, string, error) {
-	auth, secret, err := c.basicAuth(ctx, r)
-	if err != nil {
-		return nil, "", err
-	}
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
-	remote := gogit.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: "origin", URLs: []string{r.URL}})
-	refs, err := remote.ListContext(ctx, &gogit.ListOptions{Auth: auth, InsecureSkipTLS: r.Insecure, PeelingOption: gogit.AppendPeeled})
+	a, err := c.advertise(ctx, r)
 	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
 		return nil, "", nil // as git ls-remote: no refs
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("fetching %s: %w", Redact(r.URL), listError(ctx, err, secret))
+		return nil, "", err
 	}
-	list, head := selectRefs(refs, patterns)
+	a.sess.Close()
+	list, head := selectRefs(a.refs, patterns)
 	return list, head, nil
 }
 
