@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/railyard/railyard/activities/git"
 )
 
 // TestGitCloneFreshMirror follows a worker's mirror through promotions: a
@@ -72,8 +74,8 @@ func TestOriginURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := configuredOrigin(tt.dir); got != tt.inProcess {
-				t.Errorf("configuredOrigin = %q, want %q", got, tt.inProcess)
+			if got := git.ConfiguredOrigin(tt.dir); got != tt.inProcess {
+				t.Errorf("ConfiguredOrigin = %q, want %q", got, tt.inProcess)
 			}
 			got, err := originURL(context.Background(), e.client, tt.dir)
 			if err != nil || got != tt.want {

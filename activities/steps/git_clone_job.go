@@ -112,11 +112,7 @@ func (j *cloneJob) prepareListed(ctx context.Context) error {
 	}
 	if l.err == nil {
 		j.head = l.head
-		names, err := j.refNames(ctx)
-		if err != nil {
-			return err
-		}
-		held, err := j.mirrorRefs(ctx, names)
+		names, held, err := j.needed(ctx)
 		if err != nil {
 			return err
 		}
@@ -187,15 +183,22 @@ func (j *cloneJob) early(ctx context.Context) {
 // fetched mirror into the step's repository, in one transaction, and
 // remembers where each remote branch was for git-push's lease.
 func (j *cloneJob) readRefs(ctx context.Context) error {
-	names, err := j.refNames(ctx)
-	if err != nil {
-		return err
-	}
-	held, err := j.mirrorRefs(ctx, names)
+	names, held, err := j.needed(ctx)
 	if err != nil {
 		return err
 	}
 	return j.copyRefs(ctx, names, held)
+}
+
+// needed names the refs the branch and tag checkouts need and reads them
+// from the mirror.
+func (j *cloneJob) needed(ctx context.Context) ([]string, heldRefs, error) {
+	names, err := j.refNames(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	held, err := j.mirrorRefs(ctx, names)
+	return names, held, err
 }
 
 // refNames are the refs the branch and tag checkouts need.

@@ -3,11 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-
-	gitcfg "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/railyard/railyard/activities/git"
 )
@@ -44,7 +40,7 @@ func gitRemote(ctx context.Context, c *git.Client, sc *Context, dir, url string,
 // from the repository's configuration in this process when it can be, by
 // git otherwise.
 func originURL(ctx context.Context, c *git.Client, dir string) (string, error) {
-	if url := configuredOrigin(dir); url != "" {
+	if url := git.ConfiguredOrigin(dir); url != "" {
 		return url, nil
 	}
 	url, err := gitIn(ctx, c, dir, "config", "--get", "remote.origin.url")
@@ -52,46 +48,6 @@ func originURL(ctx context.Context, c *git.Client, dir string) (string, error) {
 		return "", Terminal(fmt.Errorf("%s is not a git-clone checkout: %w", dir, err))
 	}
 	return url, nil
-}
-
-// configuredOrigin reads remote.origin.url from the configuration of the
-// repository whose worktree is dir, "" when dir is not laid out as
-// git-clone makes its worktrees.
-func configuredOrigin(dir string) string {
-	repo := commonDir(dir)
-	if repo == "" {
-		return ""
-	}
-	f, err := os.Open(filepath.Join(repo, "config"))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	cfg := gitcfg.New()
-	if gitcfg.NewDecoder(f).Decode(cfg) != nil {
-		return ""
-	}
-	return cfg.Section("remote").Subsection("origin").Option("url")
-}
-
-// commonDir is the git directory of the repository whose worktree is dir,
-// in git-clone's layout: a .git file naming the worktree's own directory,
-// whose commondir file names the repository. It is "" for another layout.
-func commonDir(dir string) string {
-	link, err := os.ReadFile(filepath.Join(dir, ".git"))
-	gitdir, ok := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
-	if err != nil || !ok || !filepath.IsAbs(gitdir) {
-		return ""
-	}
-	common, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
-	if err != nil {
-		return ""
-	}
-	repo := strings.TrimSpace(string(common))
-	if !filepath.IsAbs(repo) {
-		repo = filepath.Join(gitdir, repo)
-	}
-	return repo
 }
 
 // trailerLine is the trailer written into promotion's commits.

@@ -144,7 +144,7 @@ func (j *pushJob) pushBranch(ctx context.Context) (Result, error) {
 // branch's new tip, so that the next clone of it fetches nothing; a mirror
 // left behind only costs that clone a fetch, so a failure is not reported.
 func (j *pushJob) pushed(ctx context.Context, head string) Result {
-	if repo := commonDir(j.dir); repo != "" {
+	if repo := git.WorktreeRepo(j.dir); repo != "" {
 		_ = j.g.Git.RecordPush(ctx, j.url, repo, head, j.branch)
 	}
 	return j.output(head)
