@@ -3,8 +3,9 @@
 // share. Every remote repository has a persistent bare mirror under the
 // worker's cache directory, so a discovery cycle or a clone transfers only
 // what changed since the last one. The refs of an http(s) remote are
-// listed in this process instead (lsremote.go): a cycle that finds them
-// unchanged, as most do, starts no process.
+// listed in this process instead (lsremote.go, advertise.go): a cycle that
+// finds them unchanged, as most do, starts no process, and one that finds
+// a warm mirror's branch moved asks for the new commit on the same session.
 //
 // git runs with a clean environment: no system or user configuration, a
 // private HOME, no terminal prompts, stall detection, and credentials handed
