@@ -312,7 +312,36 @@ func (p *benchProject) settle(b *testing.B) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.Fatalf("promotion %s never recorded by the pipeline", name)
+	var st workflows.StageState
+	var fs []railyard.Freight
+	serr := p.query(&st, railyard.StageWorkflowID("bench", "dev"), workflows.QueryStatus)
+	ferr := p.query(&fs, railyard.PipelineWorkflowID("bench", "app"), workflows.QueryFreight)
+	b.Fatalf("promotion %s never recorded by the pipeline\nstage (%v): current %+v, newest held %s\npipeline's Freight (%v): %s\n%s\n%s\nworker log:\n%s",
+		name, serr, st.Current, newestHeld(st), ferr, freightSummary(fs, 3),
+		p.historyTail(railyard.StageWorkflowID("bench", "dev"), 25),
+		p.historyTail(railyard.PipelineWorkflowID("bench", "app"), 40), tail(p.workerLog(), 60))
+}
+
+// newestHeld names the promotions of the stage's newest collections.
+func newestHeld(st workflows.StageState) string {
+	var names []string
+	for _, h := range st.History[:min(3, len(st.History))] {
+		names = append(names, h.Promotion)
+	}
+	return strings.Join(names, ", ")
+}
+
+// freightSummary lists the newest n Freight with where each is.
+func freightSummary(fs []railyard.Freight, n int) string {
+	var out []string
+	for _, f := range fs[:min(n, len(fs))] {
+		commit := ""
+		if len(f.Commits) > 0 {
+			commit = f.Commits[0].ID
+		}
+		out = append(out, fmt.Sprintf("%s (%s, commit %s) in %v", f.ID, f.Alias, commit, f.Status.CurrentlyIn))
+	}
+	return strings.Join(out, "; ")
 }
 
 // tail returns the last n lines of s.
