@@ -37,7 +37,13 @@ func signalQuietly(ctx workflow.Context, id, name string, arg any) {
 // visible rejection instead of a dropped message.
 type inbox struct {
 	chans []workflow.ReceiveChannel
+	busy  int // handlers running: a message taken, its work not done
 }
+
+// versionDrainBusy: drain also waits for handlers that have taken their
+// message (before it, one blocked in a signal of its own was cut off by
+// continue-as-new, and its signal lost).
+const versionDrainBusy = "inbox-drain-waits-for-handlers"
 
 // listen runs handle for every signal of that name, in its own coroutine;
 // handle must block only on the context it is given.
@@ -48,22 +54,25 @@ func (b *inbox) listen(ctx workflow.Context, name, desc string, handle func(work
 		for {
 			var raw json.RawMessage
 			ch.Receive(ctx, &raw)
+			b.busy++
 			if err := handle(ctx, raw); err != nil {
 				reject(ctx, name, err.Error())
 			}
+			b.busy--
 		}
 	})
 }
 
 // drain waits until every signal received so far has been handled.
 func (b *inbox) drain(ctx workflow.Context) error {
+	busy := workflow.GetVersion(ctx, versionDrainBusy, workflow.DefaultVersion, 1) >= 1
 	return workflow.Await(ctx, func() bool {
 		for _, c := range b.chans {
 			if c.Len() > 0 {
 				return false
 			}
 		}
-		return workflow.AllHandlersFinished(ctx)
+		return (!busy || b.busy == 0) && workflow.AllHandlersFinished(ctx)
 	})
 }
 

@@ -8,8 +8,11 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/railyard/railyard"
 )
 
 // TestStageNotifiesBeforeContinueAsNew: a promotion that ends while the
@@ -53,4 +56,35 @@ func TestStageNotifiesBeforeContinueAsNew(t *testing.T) {
 			require.Equal(t, []string{"p1"}, told, "the pipeline hears of p1 before the stage continues as new")
 		})
 	}
+}
+
+// TestPipelinePromoteBeforeContinueAsNew: a promote signal whose request to
+// the stage is still in flight when the server suggests continue-as-new,
+// and another signal wakes the Pipeline, is finished first: the stage gets
+// the request, and the next run remembers it.
+func TestPipelinePromoteBeforeContinueAsNew(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	env.OnActivity(acts.Discover, mock.Anything, mock.Anything).Return(commits("aaa"), nil)
+	var asked []string
+	env.OnSignalExternalWorkflow(mock.Anything, "p/stage/dev", "", SignalRequest, mock.Anything).After(200 * time.Millisecond).Return(
+		func(_, _, _, _ string, arg any) error {
+			asked = append(asked, arg.(railyard.PromotionRequest).Actor)
+			return nil
+		})
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalConfigure, testConfig()) }, 0)
+	env.RegisterDelayedCallback(func() {
+		id := queryFreight(t, env)[0].ID
+		env.SetContinueAsNewSuggested(true)
+		env.SignalWorkflow(SignalPromote, PromoteRequest{Stage: "dev", Freight: id, Actor: "alice"})
+		env.SignalWorkflow(SignalRefresh, nil) // wakes the main loop meanwhile
+	}, 10*time.Second)
+	env.ExecuteWorkflow(Pipeline, PipelineState{Project: "p", Warehouse: "app"})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next PipelineState
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.Equal(t, []string{"alice"}, asked, "the stage got alice's request")
+	require.Equal(t, next.Freight[0].ID, next.Requested["dev"], "the next run knows what it asked of dev")
 }
