@@ -28,8 +28,8 @@ type advertisement struct {
 	secret string                // to redact from errors
 }
 
-// advertise reads r's ref advertisement: one request. The caller closes
-// the session.
+// advertise reads r's ref advertisement: one request, within listTimeout.
+// The caller closes the session.
 func (c *Client) advertise(ctx context.Context, r Remote) (*advertisement, error) {
 	auth, secret, err := c.basicAuth(ctx, r)
 	if err != nil {
@@ -49,12 +49,14 @@ func (c *Client) advertise(ctx context.Context, r Remote) (*advertisement, error
 		return nil, fmt.Errorf("fetching %s: %w", Redact(r.URL), listError(ctx, err, secret))
 	}
 	a := &advertisement{url: r.URL, sess: sess, secret: secret}
-	if a.adv, err = sess.AdvertisedReferencesContext(ctx); err != nil {
+	lctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
+	if a.adv, err = sess.AdvertisedReferencesContext(lctx); err != nil {
 		sess.Close()
 		if errors.Is(err, transport.ErrEmptyRemoteRepository) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("fetching %s: %w", Redact(r.URL), listError(ctx, err, secret))
+		return nil, fmt.Errorf("fetching %s: %w", Redact(r.URL), listError(lctx, err, secret))
 	}
 	all, err := a.adv.AllReferences()
 	if err != nil {
@@ -129,7 +131,7 @@ func (c *Client) storePack(ctx context.Context, dir string, r io.Reader, url str
 	if hdr, err := br.Peek(12); err == nil && string(hdr[:4]) == "PACK" && binary.BigEndian.Uint32(hdr[8:]) < unpackLimit {
 		args = []string{"unpack-objects", "-q"}
 	}
-	if _, err := c.Run(ctx, Cmd{Dir: dir, Args: args, Input: br}); err != nil {
+	if _, err := c.Run(ctx, Cmd{Dir: dir, Args: args, Stdin: br}); err != nil {
 		return fmt.Errorf("storing the pack of %s: %w", Redact(url), err)
 	}
 	return nil

@@ -104,8 +104,7 @@ type Cmd struct {
 	Dir   string
 	Args  []string
 	Env   []string // extra environment, after the client's
-	Stdin []byte
-	Input io.Reader // read as standard input when Stdin is nil
+	Stdin io.Reader
 	// Remote is the repository URL whose credentials the command needs, if
 	// it talks to a remote.
 	Remote string
@@ -138,11 +137,7 @@ func (c *Client) Run(ctx context.Context, cmd Cmd) (string, error) {
 	x.Dir = cmd.Dir
 	x.Env = append(append(c.baseEnv(), cmd.Env...), env...)
 	x.WaitDelay = 5 * time.Second
-	if cmd.Stdin != nil {
-		x.Stdin = bytes.NewReader(cmd.Stdin)
-	} else if cmd.Input != nil {
-		x.Stdin = cmd.Input
-	}
+	x.Stdin = cmd.Stdin
 	var stdout, stderr bytes.Buffer
 	x.Stdout, x.Stderr = &stdout, &stderr
 	if err := x.Run(); err != nil {

@@ -7,8 +7,6 @@ import (
 	"maps"
 	"unicode/utf8"
 
-	"github.com/go-git/go-git/v5/plumbing/transport"
-
 	"github.com/railyard/railyard"
 )
 
@@ -145,12 +143,7 @@ func (c *Client) branchHead(ctx context.Context, r Remote, branch string) (strin
 	var adv *advertisement
 	var err error
 	if ListsInProcess(r.URL) {
-		adv, err = c.advertise(ctx, r)
-		if err == nil {
-			refs, _ = selectRefs(adv.refs, []string{name})
-		} else if errors.Is(err, transport.ErrEmptyRemoteRepository) {
-			err = nil // no branch at all
-		}
+		refs, _, adv, err = c.listSession(ctx, r, []string{name})
 	} else {
 		refs, _, err = c.LsRemote(ctx, r, name)
 	}

@@ -30,18 +30,26 @@ func ListsInProcess(url string) bool {
 // costs while nothing changed, so at a thousand Warehouses it replaces
 // thousands of git and git-remote-http processes an hour.
 func (c *Client) listHTTP(ctx context.Context, r Remote, patterns []string) ([]RemoteRef, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, listTimeout)
-	defer cancel()
+	list, head, a, err := c.listSession(ctx, r, patterns)
+	if a != nil {
+		a.sess.Close()
+	}
+	return list, head, err
+}
+
+// listSession is listHTTP that keeps the session open for a fetch to
+// follow on: the caller closes it. An empty remote has no refs and no
+// session.
+func (c *Client) listSession(ctx context.Context, r Remote, patterns []string) ([]RemoteRef, string, *advertisement, error) {
 	a, err := c.advertise(ctx, r)
 	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return nil, "", nil // as git ls-remote: no refs
+		return nil, "", nil, nil // as git ls-remote: no refs
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	a.sess.Close()
 	list, head := selectRefs(a.refs, patterns)
-	return list, head, nil
+	return list, head, a, nil
 }
 
 // basicAuth is the remote's git credentials as HTTP basic authentication,

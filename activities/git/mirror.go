@@ -107,7 +107,6 @@ func (c *Client) ensureMirror(ctx context.Context, repoURL string) (string, erro
 		{"init", "--quiet", "--bare", tmp},
 		{"-C", tmp, "config", "gc.pruneExpire", "never"},
 		{"-C", tmp, "config", "gc.autoDetach", "false"},
-		{"-C", tmp, "config", "receive.autogc", "false"}, // RecordPush's pushes; maintain packs instead
 		{"-C", tmp, "config", "railyard.url", Redact(repoURL)},
 	}
 	for _, args := range steps {

@@ -280,7 +280,7 @@ func (j *cloneJob) copyRefs(ctx context.Context, names []string, held heldRefs) 
 		}
 		j.refs[name] = ref[1]
 	}
-	_, err := j.g.Git.Run(ctx, git.Cmd{Dir: j.repo, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(tx.String())})
+	_, err := j.g.Git.Run(ctx, git.Cmd{Dir: j.repo, Args: []string{"update-ref", "--stdin"}, Stdin: strings.NewReader(tx.String())})
 	if err != nil {
 		return fmt.Errorf("updating the refs of %s: %w", j.repo, err)
 	}
