@@ -37,11 +37,14 @@ func signalQuietly(ctx workflow.Context, id, name string, arg any) {
 // visible rejection instead of a dropped message.
 type inbox struct {
 	chans []workflow.ReceiveChannel
-	busy  int // handlers running: a message taken, its work not done
+	// busy counts work in flight that continue-as-new must not cut off:
+	// handlers that took their message, and the signals a workflow's own
+	// goroutines send (see hold).
+	busy int
 }
 
-// versionDrainBusy: drain also waits for handlers that have taken their
-// message (before it, one blocked in a signal of its own was cut off by
+// versionDrainBusy: drain also waits for the busy work (before it, a
+// handler or goroutine blocked on a signal of its own was cut off by
 // continue-as-new, and its signal lost).
 const versionDrainBusy = "inbox-drain-waits-for-handlers"
 
@@ -54,16 +57,24 @@ func (b *inbox) listen(ctx workflow.Context, name, desc string, handle func(work
 		for {
 			var raw json.RawMessage
 			ch.Receive(ctx, &raw)
-			b.busy++
-			if err := handle(ctx, raw); err != nil {
-				reject(ctx, name, err.Error())
-			}
-			b.busy--
+			b.hold(func() {
+				if err := handle(ctx, raw); err != nil {
+					reject(ctx, name, err.Error())
+				}
+			})
 		}
 	})
 }
 
-// drain waits until every signal received so far has been handled.
+// hold runs f as busy work: drain waits for it to return.
+func (b *inbox) hold(f func()) {
+	b.busy++
+	defer func() { b.busy-- }()
+	f()
+}
+
+// drain waits until every signal received so far has been handled, and
+// the busy work has finished.
 func (b *inbox) drain(ctx workflow.Context) error {
 	busy := workflow.GetVersion(ctx, versionDrainBusy, workflow.DefaultVersion, 1) >= 1
 	return workflow.Await(ctx, func() bool {

@@ -69,16 +69,7 @@ type stage struct {
 	healthOf      string // the promotion whose Applications are watched
 	cancelHealth  workflow.CancelFunc
 	wakeIn        time.Duration // when set, look at the queue again after it
-	// notifying counts notify calls whose signals have not all landed;
-	// continuing as new meanwhile would lose them. deferCAN records that
-	// the stage waits for them to continue as new.
-	notifying int
-	deferCAN  bool
 }
-
-// versionNotifyBeforeCAN: a stage waits for its notifications in flight
-// before it continues as new (before it, the run's last one was lost).
-const versionNotifyBeforeCAN = "stage-notify-before-continue-as-new"
 
 // Stage owns a stage's slots and its promotions: it queues the Pipelines'
 // requests, starts one Promotion child at a time in FIFO order (merging the
@@ -96,7 +87,7 @@ func Stage(ctx workflow.Context, st StageState) error {
 			s.startNext(ctx)
 		}
 		s.details(ctx)
-		if s.continueAsNew(ctx) {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && s.Current == nil {
 			break
 		}
 		s.dirty = false
@@ -111,21 +102,6 @@ func Stage(ctx workflow.Context, st StageState) error {
 		return nil
 	}
 	return workflow.NewContinueAsNewError(ctx, Stage, s.StageState)
-}
-
-// continueAsNew reports whether the stage continues as new now: the server
-// suggests it, no promotion runs, and no notification is in flight. While
-// one is, the stage waits for it (notify wakes the loop when the last
-// lands).
-func (s *stage) continueAsNew(ctx workflow.Context) bool {
-	if !workflow.GetInfo(ctx).GetContinueAsNewSuggested() || s.Current != nil {
-		return false
-	}
-	if s.notifying == 0 || workflow.GetVersion(ctx, versionNotifyBeforeCAN, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return true
-	}
-	s.deferCAN = true
-	return false
 }
 
 // sleep waits for a message, or for wakeIn when it is set.
@@ -208,12 +184,13 @@ func (s *stage) current() railyard.Collection {
 // once per change, and downstream stages likewise. After a promotion (done)
 // the event names it and carries the aliases and Freight metadata it set.
 func (s *stage) notify(ctx workflow.Context, verified bool, done *PromotionStatus) {
-	s.notifying++
-	defer func() {
-		if s.notifying--; s.notifying == 0 && s.deferCAN {
-			s.dirty = true
-		}
-	}()
+	// Sent from the goroutines that see a promotion or a verification
+	// end: continue-as-new waits for the signals (inbox.drain).
+	s.in.hold(func() { s.send(ctx, verified, done) })
+}
+
+// send signals the notification of notify.
+func (s *stage) send(ctx workflow.Context, verified bool, done *PromotionStatus) {
 	ev := StageEvent{Stage: s.Stage, Collection: s.current(), Verified: verified, At: workflow.Now(ctx)}
 	if done != nil {
 		ev.Promotion, ev.Aliases, ev.Metadata = done.Name, done.Aliases, railyard.OfKind(done.Metadata, railyard.MetadataKindFreight)
