@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -74,22 +75,28 @@ func (c *Client) advertise(ctx context.Context, r Remote) (*advertisement, error
 
 // fetchInto brings commit into the mirror at dir as branch over the
 // advertisement's session: one request, whose pack git index-pack stores.
-// The mirror's branch tips are the haves, so only new objects come. A
-// server that refuses the commit (no longer a tip it advertises) is an
-// error: the caller fetches with git instead.
+// The mirror's newest branch tips (at most maxHaves) are the haves, so only
+// new objects come. A server that refuses the commit (no longer a tip it
+// advertises) is an error: the caller fetches with git instead.
 func (c *Client) fetchInto(ctx context.Context, a *advertisement, dir, branch, commit string) error {
-	tips, err := c.Git(ctx, dir, "for-each-ref", "--format=%(objectname)", "refs/heads/")
+	out, err := c.Git(ctx, dir, "for-each-ref", "--sort=-committerdate", "--format=%(objectname)", "refs/heads/")
 	if err != nil {
 		return err
 	}
-	if !strings.Contains(tips+"\n", commit+"\n") {
-		if err := c.receivePack(ctx, a, dir, commit, strings.Fields(tips)); err != nil {
+	if tips := strings.Fields(out); !slices.Contains(tips, commit) {
+		if err := c.receivePack(ctx, a, dir, commit, tips[:min(len(tips), maxHaves)]); err != nil {
 			return err
 		}
 	}
 	_, err = c.Git(ctx, dir, "update-ref", "refs/heads/"+branch, commit)
 	return err
 }
+
+// maxHaves bounds the haves of one in-process fetch. It is sent in one
+// request, without git's rounds of negotiation, so a mirror of thousands of
+// branches would otherwise send them all; the newest tips are the likeliest
+// to be near the commit wanted.
+const maxHaves = 256
 
 // receivePack asks for commit, having haves, and stores the pack that comes.
 func (c *Client) receivePack(ctx context.Context, a *advertisement, dir, commit string, haves []string) error {

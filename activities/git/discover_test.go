@@ -328,6 +328,7 @@ func TestFetchHead(t *testing.T) {
 		files   int      // in the new commit (1 when 0)
 		moved   bool     // main moves on after the listing
 		reset   bool     // main is forced back after the listing
+		extra   int      // branches the mirror holds beside main, on its first commit
 		want    string   // "listed" or "tip": main in the mirror afterwards
 		// requests after the listing: 1 on the session; 2 for git by
 		// commit (capabilities, fetch); more when a refusal is retried
@@ -335,6 +336,7 @@ func TestFetchHead(t *testing.T) {
 	}{
 		{name: "warm, on the session", warm: true, session: true, want: "listed", requests: 1},
 		{name: "warm, on the session, a pack kept", warm: true, session: true, files: 150, want: "listed", requests: 1},
+		{name: "warm, on the session, more branches than maxHaves", warm: true, session: true, extra: maxHaves + 44, want: "listed", requests: 1},
 		{name: "warm, on the session, the branch moved on", warm: true, session: true, moved: true, want: "listed", requests: 1},
 		{name: "warm, on the session, the branch forced back", warm: true, session: true, reset: true, want: "listed", requests: 3},
 		{name: "cold, git by commit", session: true, want: "listed", requests: 2},
@@ -350,6 +352,11 @@ func TestFetchHead(t *testing.T) {
 			r := Remote{URL: f.url}
 			if tt.warm {
 				if _, err := c.SyncMirror(t.Context(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range tt.extra {
+				if _, err := c.Git(t.Context(), c.MirrorDir(f.url), "update-ref", fmt.Sprintf("refs/heads/old-%d", i), f.shas["initial"]); err != nil {
 					t.Fatal(err)
 				}
 			}
