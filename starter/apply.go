@@ -69,6 +69,9 @@ func (a *app) apply(ctx context.Context, r railyard.Resources, queue string, tim
 	}
 	fmt.Printf("project %s %s: warehouses [%s], stages [%s]\n", r.Project, appliedVerb(res.Changed, res.Generation),
 		strings.Join(res.Warehouses, " "), strings.Join(res.Stages, " "))
+	if all := len(res.Warehouses) + len(res.Stages); res.Changed && res.Configured < all {
+		fmt.Printf("  configured %d of %d workflows; the others' configuration is unchanged\n", res.Configured, all)
+	}
 	for _, gone := range res.Retired {
 		fmt.Printf("  retired %s\n", gone)
 	}

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -24,6 +26,10 @@ type ProjectState struct {
 	// Receivers are the project's webhook receivers as the worker serving
 	// them published them (SignalReceivers): URL or why it cannot serve one.
 	Receivers []railyard.WebhookReceiverStatus `json:"receivers,omitempty"`
+	// Sent is the digest of the configuration each Pipeline and Stage
+	// workflow (by ID) last received, its generation left out: an apply
+	// configures only the workflows whose configuration changed.
+	Sent map[string]string `json:"sent,omitempty"`
 }
 
 // ApplyResult says what an apply changed.
@@ -33,6 +39,9 @@ type ApplyResult struct {
 	Warehouses []string `json:"warehouses"`
 	Stages     []string `json:"stages"`
 	Retired    []string `json:"retired,omitempty"`
+	// Configured counts the Pipeline and Stage workflows the apply sent a
+	// configuration to; the others' was unchanged.
+	Configured int `json:"configured"`
 }
 
 // Project records a project's applied configuration and configures one
@@ -97,35 +106,74 @@ func (st *ProjectState) apply(ctx workflow.Context, r railyard.Resources) (Apply
 	}
 	st.Generation++
 	res.Generation, res.Changed = st.Generation, true
-	// Stages first, so that a Pipeline's first auto-promotion finds its stage.
-	var stages, pipelines []func(workflow.Context) workflow.Future
-	for _, s := range r.Stages {
-		cfg, err := stageConfig(r, s, st.Generation)
-		if err != nil {
-			return res, err
-		}
-		stages = append(stages, func(ctx workflow.Context) workflow.Future {
-			return ensure(ctx, r.Project, StageWorkflowType, railyard.StageWorkflowID(r.Project, s.Name), cfg,
-				StageState{Project: r.Project, Stage: s.Name}, map[string]string{railyard.SearchAttrStage: s.Name})
-		})
+	calls, sent, err := st.configure(ctx, r)
+	if err != nil {
+		return res, err
 	}
-	for _, w := range r.Warehouses {
-		pipelines = append(pipelines, func(ctx workflow.Context) workflow.Future {
-			return ensure(ctx, r.Project, PipelineWorkflowType, railyard.PipelineWorkflowID(r.Project, w.Name),
-				pipelineConfig(r, w, st.Generation), PipelineState{Project: r.Project, Warehouse: w.Name},
-				map[string]string{railyard.SearchAttrWarehouse: w.Name})
-		})
-	}
-	for _, group := range [][]func(workflow.Context) workflow.Future{stages, pipelines} {
+	for _, group := range calls {
 		if err := inBatches(ctx, group); err != nil {
 			return res, err
 		}
+		res.Configured += len(group)
 	}
+	st.Sent = sent
 	res.Retired = st.retire(ctx, r)
 	st.Resources, st.Hash, st.AppliedAt = &r, hash, workflow.Now(ctx)
 	st.Warehouses, st.Stages = res.Warehouses, res.Stages
 	st.details(ctx)
 	return res, nil
+}
+
+// configure makes the calls that configure r's Stages, then its Pipelines
+// (so that a Pipeline's first auto-promotion finds its stage), leaving out
+// those whose configuration is the one st.Sent records. It returns the
+// digests to record once the calls succeeded.
+func (st *ProjectState) configure(ctx workflow.Context, r railyard.Resources) ([2][]func(workflow.Context) workflow.Future, map[string]string, error) {
+	var calls [2][]func(workflow.Context) workflow.Future
+	// Histories from before this version configured every workflow.
+	diff := workflow.GetVersion(ctx, "apply-configures-changed-only", workflow.DefaultVersion, 1) == 1
+	sent := make(map[string]string, len(r.Stages)+len(r.Warehouses))
+	add := func(group int, id string, cfg any, call func(workflow.Context) workflow.Future) {
+		digest := configDigest(cfg)
+		if digest != "" {
+			sent[id] = digest
+		}
+		if last, ok := st.Sent[id]; !diff || !ok || last != digest {
+			calls[group] = append(calls[group], call)
+		}
+	}
+	for _, s := range r.Stages {
+		cfg, err := stageConfig(r, s, 0)
+		if err != nil {
+			return calls, nil, err
+		}
+		id := railyard.StageWorkflowID(r.Project, s.Name)
+		add(0, id, cfg, func(ctx workflow.Context) workflow.Future {
+			cfg.Generation = st.Generation
+			return ensure(ctx, r.Project, StageWorkflowType, id, cfg,
+				StageState{Project: r.Project, Stage: s.Name}, map[string]string{railyard.SearchAttrStage: s.Name})
+		})
+	}
+	for _, w := range r.Warehouses {
+		cfg, id := pipelineConfig(r, w, 0), railyard.PipelineWorkflowID(r.Project, w.Name)
+		add(1, id, cfg, func(ctx workflow.Context) workflow.Future {
+			cfg.Generation = st.Generation
+			return ensure(ctx, r.Project, PipelineWorkflowType, id, cfg, PipelineState{Project: r.Project, Warehouse: w.Name},
+				map[string]string{railyard.SearchAttrWarehouse: w.Name})
+		})
+	}
+	return calls, sent, nil
+}
+
+// configDigest identifies a configuration (its generation zero); "" when
+// it cannot, and the workflow is then configured at every apply.
+func configDigest(cfg any) string {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // retire stops the Pipelines and Stages whose resources were removed.
