@@ -29,6 +29,12 @@ func StageWorkflowID(project, stage string) string {
 	return project + "/stage/" + stage
 }
 
+// HealthQueue is the task queue of the Argo CD health watches of the
+// Stages on queue: each watch waits for a change for up to half an hour, so
+// they have their own queue and worker slots, and never hold a slot that
+// discovery or configuration needs.
+func HealthQueue(queue string) string { return queue + "-health" }
+
 // PromotionWorkflowID is the ID of one Promotion workflow.
 func PromotionWorkflowID(project, stage, promotion string) string {
 	return project + "/promotion/" + stage + "/" + promotion

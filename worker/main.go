@@ -135,7 +135,7 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 		WorkflowTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
 		ActivityTaskPollerBehavior: worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{}),
 	})
-	host, receiverSecrets, err := register(w, c, o, clusters, logger)
+	more, receiverSecrets, err := register(w, c, o, clusters, logger)
 	if err != nil {
 		return fmt.Errorf("registering workflows and activities: %w", err)
 	}
@@ -146,11 +146,14 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 		}
 		defer stopHooks()
 	}
-	if err := host.Start(); err != nil {
-		return fmt.Errorf("starting the step worker: %w", err)
+	for i, mw := range more {
+		if err := mw.Start(); err != nil {
+			stopAll(more[:i])
+			return fmt.Errorf("starting the step and health workers: %w", err)
+		}
 	}
 	if err := w.Start(); err != nil {
-		host.Stop()
+		stopAll(more)
 		return fmt.Errorf("starting worker on task queue %s: %w", o.TaskQueue, err)
 	}
 	ready()
@@ -158,12 +161,18 @@ func serve(ctx context.Context, stop func(), c client.Client, o options, logger 
 	stop()
 	logger.Info("shutting down", "reason", context.Cause(ctx))
 	w.Stop()
-	host.Stop()
+	stopAll(more)
 	logger.Info("worker stopped")
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
+}
+
+func stopAll(ws []worker.Worker) {
+	for _, w := range ws {
+		w.Stop()
+	}
 }
 
 // logReady prints the one line a user looks for: where everything is.

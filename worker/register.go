@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities"
 	"github.com/railyard/railyard/activities/argocd"
 	"github.com/railyard/railyard/activities/charts"
@@ -27,10 +28,11 @@ import (
 )
 
 // register builds the activities from the options and registers them with
-// the workflows on w. Promotion steps run on a second worker polling a task
-// queue of this process alone, so that the steps of one promotion share a
-// working directory; it is returned for the caller to start and stop.
-func register(w worker.Worker, c client.Client, o options, clusters *argocd.Clusters, logger *slog.Logger) (worker.Worker, webhook.SecretStore, error) {
+// the workflows on w. Two more workers are returned for the caller to start
+// and stop: promotion steps run on one polling a task queue of this process
+// alone, so that the steps of one promotion share a working directory; the
+// Stages' Argo CD health watches on one polling the health queue.
+func register(w worker.Worker, c client.Client, o options, clusters *argocd.Clusters, logger *slog.Logger) ([]worker.Worker, webhook.SecretStore, error) {
 	src, receiverSecrets, err := credentialSource(o.CredentialsFile, o.globalNamespaces(), logger)
 	if err != nil {
 		return nil, nil, err
@@ -64,9 +66,17 @@ func register(w worker.Worker, c client.Client, o options, clusters *argocd.Clus
 	workflows.Register(w, a)
 	host := worker.New(c, a.HostQueue, worker.Options{})
 	workflows.RegisterHost(host, a)
+	// A health watch is a goroutine waiting on the worker's shared watch of
+	// Argo CD: thousands cost little, so the slots are not what bounds them.
+	health := worker.New(c, railyard.HealthQueue(o.TaskQueue), worker.Options{
+		Identity: workerIdentity(clusters), MaxConcurrentActivityExecutionSize: healthSlots})
+	workflows.RegisterHealth(health, a)
 	logger.Info("activities registered", "host_queue", a.HostQueue, "work_root", workRoot, "steps", len(reg))
-	return host, receiverSecrets, nil
+	return []worker.Worker{host, health}, receiverSecrets, nil
 }
+
+// healthSlots is how many Stages' health watches one worker holds at once.
+const healthSlots = 20_000
 
 // credentialSource reads --credentials: a directory of Kargo Secret
 // manifests (which also holds webhook receivers' Secrets) or a credentials

@@ -40,3 +40,11 @@ func RegisterHost(r interface {
 	r.RegisterActivityWithOptions(a.RunStep, activity.RegisterOptions{Name: "RunStep"})
 	r.RegisterActivityWithOptions(a.RemoveWorkspace, activity.RegisterOptions{Name: "RemoveWorkspace"})
 }
+
+// RegisterHealth registers the activity of the health task queue
+// (railyard.HealthQueue): the Stages' watches of their Argo CD Applications.
+func RegisterHealth(r interface {
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}, a *activities.Activities) {
+	r.RegisterActivityWithOptions(a.WatchHealth, activity.RegisterOptions{Name: "WatchHealth"})
+}

@@ -58,10 +58,14 @@ func (s *stage) watchHealth(ctx workflow.Context) {
 // collection changes.
 func (s *stage) healthLoop(ctx workflow.Context, promotion string) {
 	var a *activities.Activities
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	opts := workflow.ActivityOptions{
 		StartToCloseTimeout: healthMaxWait + time.Minute, HeartbeatTimeout: time.Minute,
 		Summary:     "health of " + s.Stage + "'s Argo CD Applications",
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute}})
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute}}
+	if workflow.GetVersion(ctx, "stage-health-queue", workflow.DefaultVersion, 1) == 1 {
+		opts.TaskQueue = railyard.HealthQueue(workflow.GetInfo(ctx).TaskQueueName)
+	}
+	actx := workflow.WithActivityOptions(ctx, opts)
 	for ctx.Err() == nil {
 		cur := &s.History[0]
 		if cur.Promotion != promotion {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
@@ -14,9 +15,13 @@ import (
 	"github.com/railyard/railyard/activities/verify"
 )
 
+// testTaskQueue is the test environment's task queue.
+const testTaskQueue = "default-test-taskqueue"
+
 // TestStageHealth: a promotion that updated Argo CD Applications is
 // verified only once they are Healthy; the Stage keeps one health watch
-// pending and records a later degradation with Argo CD's message.
+// pending, on the health task queue, and records a later degradation with
+// Argo CD's message.
 func TestStageHealth(t *testing.T) {
 	apps := []railyard.AppRef{{Namespace: "argocd", Name: "web", DesiredRevisions: []string{"abc"}}}
 	r := newStageRun(t, func(ctx workflow.Context, in PromotionInput) (PromotionStatus, error) {
@@ -30,9 +35,11 @@ func TestStageHealth(t *testing.T) {
 		{Phase: railyard.HealthDegraded, Message: "Degraded: Back-off restarting failed container"},
 	}
 	var watches []activities.HealthInput
+	var queues []string
 	r.env.OnActivity(acts.WatchHealth, mock.Anything, mock.Anything).After(10 * time.Second).Return(
-		func(_ context.Context, in activities.HealthInput) (railyard.StageHealth, error) {
+		func(ctx context.Context, in activities.HealthInput) (railyard.StageHealth, error) {
 			watches = append(watches, in)
+			queues = append(queues, activity.GetInfo(ctx).TaskQueue)
 			if n := len(watches); n <= len(health) {
 				return health[n-1], nil
 			}
@@ -63,6 +70,7 @@ func TestStageHealth(t *testing.T) {
 	r.run(cfg, 2*time.Minute)
 	require.GreaterOrEqual(t, planned, 22*time.Second, "verification began once Healthy (second watch, after 20s)")
 	require.Equal(t, apps, watches[0].Apps)
+	require.Equal(t, railyard.HealthQueue(testTaskQueue), queues[0], "health watches have their own task queue")
 	require.Equal(t, railyard.HealthProgressing, watches[0].Last.Phase, "the first watch starts from 'waiting for Argo CD'")
 	require.Equal(t, railyard.HealthHealthy, watches[2].Last.Phase, "each watch returns only on a change from the last")
 }
