@@ -61,7 +61,7 @@ func Project(ctx workflow.Context, st ProjectState) error {
 	}
 	if err := setQuery(ctx, QueryStatus, "Generation and members", func() (ProjectState, error) {
 		s := st
-		s.Resources = nil
+		s.Resources, s.Sent = nil, nil
 		return s, nil
 	}); err != nil {
 		return err
@@ -173,7 +173,7 @@ func configDigest(cfg any) string {
 		return ""
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	return hex.EncodeToString(sum[:8])
 }
 
 // retire stops the Pipelines and Stages whose resources were removed.

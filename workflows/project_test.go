@@ -68,7 +68,18 @@ func TestProjectApplyConfiguresChangedOnly(t *testing.T) {
 			}, r)
 		}, time.Duration(i+1)*time.Minute)
 	}
-	env.RegisterDelayedCallback(env.CancelWorkflow, time.Duration(len(tests)+1)*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryStatus)
+		var st ProjectState
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil || st.Sent != nil || st.Resources != nil || st.Generation != 4 {
+			t.Errorf("status query = generation %d, %d digests, resources %v, %v; want generation 4 and neither",
+				st.Generation, len(st.Sent), st.Resources != nil, err)
+		}
+		env.CancelWorkflow()
+	}, time.Duration(len(tests)+1)*time.Minute)
 	env.ExecuteWorkflow(Project, ProjectState{Project: "p"})
 }
 
