@@ -22,7 +22,10 @@ main() {
 		return
 	fi
 	mkdir -p "$dir"
-	export GOTOOLCHAIN=local CGO_ENABLED=0
+	# The build settings are go build ./...'s (no -trimpath, cgo as the
+	# environment has it), so the server's packages, compiled already for
+	# the embedded server, come from the build cache.
+	export GOTOOLCHAIN=local
 	build "$dir" temporal-server go.temporal.io/server/cmd/server
 	build "$dir" temporal-sql-tool go.temporal.io/server/cmd/tools/sql
 	echo "$dir"
@@ -35,7 +38,7 @@ build() {
 	[[ -x $dir/$name ]] && return
 	tmp="$dir/$name.tmp.$$"
 	trap 'rm -f "'"$tmp"'"' EXIT
-	go build -trimpath -ldflags "-s -w" -o "$tmp" "$pkg"
+	go build -ldflags "-s -w" -o "$tmp" "$pkg"
 	mv "$tmp" "$dir/$name"
 }
 
