@@ -127,37 +127,37 @@ func (st *ProjectState) apply(ctx workflow.Context, r railyard.Resources) (Apply
 // configure makes the calls that configure r's Stages, then its Pipelines
 // (so that a Pipeline's first auto-promotion finds its stage), leaving out
 // those whose configuration is the one st.Sent records. It returns the
-// digests to record once the calls succeeded.
+// digests to record once the calls succeeded. The digests are of what was
+// sent, not recomputed from the last Resources: a worker whose code derives
+// another configuration from the same manifests still reconfigures.
 func (st *ProjectState) configure(ctx workflow.Context, r railyard.Resources) ([2][]func(workflow.Context) workflow.Future, map[string]string, error) {
 	var calls [2][]func(workflow.Context) workflow.Future
 	// Histories from before this version configured every workflow.
 	diff := workflow.GetVersion(ctx, "apply-configures-changed-only", workflow.DefaultVersion, 1) == 1
 	sent := make(map[string]string, len(r.Stages)+len(r.Warehouses))
-	add := func(group int, id string, cfg any, call func(workflow.Context) workflow.Future) {
-		digest := configDigest(cfg)
-		if digest != "" {
-			sent[id] = digest
-		}
+	add := func(group int, id, digest string, call func(workflow.Context) workflow.Future) {
+		sent[id] = digest
 		if last, ok := st.Sent[id]; !diff || !ok || last != digest {
 			calls[group] = append(calls[group], call)
 		}
 	}
 	for _, s := range r.Stages {
-		cfg, err := stageConfig(r, s, 0)
+		cfg, err := stageConfig(r, s)
 		if err != nil {
 			return calls, nil, err
 		}
-		id := railyard.StageWorkflowID(r.Project, s.Name)
-		add(0, id, cfg, func(ctx workflow.Context) workflow.Future {
-			cfg.Generation = st.Generation
+		id, digest := railyard.StageWorkflowID(r.Project, s.Name), configDigest(cfg)
+		cfg.Generation = st.Generation
+		add(0, id, digest, func(ctx workflow.Context) workflow.Future {
 			return ensure(ctx, r.Project, StageWorkflowType, id, cfg,
 				StageState{Project: r.Project, Stage: s.Name}, map[string]string{railyard.SearchAttrStage: s.Name})
 		})
 	}
 	for _, w := range r.Warehouses {
-		cfg, id := pipelineConfig(r, w, 0), railyard.PipelineWorkflowID(r.Project, w.Name)
-		add(1, id, cfg, func(ctx workflow.Context) workflow.Future {
-			cfg.Generation = st.Generation
+		cfg := pipelineConfig(r, w)
+		id, digest := railyard.PipelineWorkflowID(r.Project, w.Name), configDigest(cfg)
+		cfg.Generation = st.Generation
+		add(1, id, digest, func(ctx workflow.Context) workflow.Future {
 			return ensure(ctx, r.Project, PipelineWorkflowType, id, cfg, PipelineState{Project: r.Project, Warehouse: w.Name},
 				map[string]string{railyard.SearchAttrWarehouse: w.Name})
 		})
@@ -165,13 +165,10 @@ func (st *ProjectState) configure(ctx workflow.Context, r railyard.Resources) ([
 	return calls, sent, nil
 }
 
-// configDigest identifies a configuration (its generation zero); "" when
-// it cannot, and the workflow is then configured at every apply.
+// configDigest identifies a configuration. The data converter encodes the
+// same value as JSON to send it, so one it could not encode fails there.
 func configDigest(cfg any) string {
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		return ""
-	}
+	b, _ := json.Marshal(cfg)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
@@ -233,8 +230,8 @@ func ensure(ctx workflow.Context, project, wfType, id string, cfg, start any, se
 }
 
 // pipelineConfig computes a Warehouse's route: every stage requesting it.
-func pipelineConfig(r railyard.Resources, w railyard.Warehouse, gen int) PipelineConfig {
-	cfg := PipelineConfig{Project: r.Project, Warehouse: w, Route: railyard.RouteOf(r, w.Name), Generation: gen}
+func pipelineConfig(r railyard.Resources, w railyard.Warehouse) PipelineConfig {
+	cfg := PipelineConfig{Project: r.Project, Warehouse: w, Route: railyard.RouteOf(r, w.Name)}
 	for _, f := range r.Freight {
 		if f.Origin.Name == w.Name {
 			cfg.Freight = append(cfg.Freight, f)
@@ -243,12 +240,12 @@ func pipelineConfig(r railyard.Resources, w railyard.Warehouse, gen int) Pipelin
 	return cfg
 }
 
-func stageConfig(r railyard.Resources, s railyard.Stage, gen int) (StageConfig, error) {
+func stageConfig(r railyard.Resources, s railyard.Stage) (StageConfig, error) {
 	steps, err := inflate(r, s)
 	if err != nil {
 		return StageConfig{}, err
 	}
-	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps, Generation: gen}
+	cfg := StageConfig{Project: r.Project, Stage: s, Steps: steps}
 	// Only the requested warehouses: they are all that commitFrom & co. need
 	// to tell ambiguous repositories, and the config stays small.
 	for _, req := range s.Spec.RequestedFreight {

@@ -17,7 +17,7 @@ func TestStageConfigLeavesClusterTemplatesShared(t *testing.T) {
 		AnalysisTemplates: []railyard.AnalysisTemplateRef{{Name: "smoke", Kind: railyard.KindClusterAnalysisTemplate}, {Name: "own"}}}}}
 	r := railyard.Resources{Project: "p", Stages: []railyard.Stage{s},
 		AnalysisTemplates: []railyard.AnalysisTemplate{{Name: "smoke"}, {Name: "own"}}}
-	cfg, err := stageConfig(r, s, 1)
+	cfg, err := stageConfig(r, s)
 	require.NoError(t, err)
 	require.Equal(t, []railyard.AnalysisTemplate{{Name: "own"}}, cfg.AnalysisTemplates)
 }
