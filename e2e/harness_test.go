@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/internal/devserver"
+	"github.com/railyard/railyard/internal/freeport"
 )
 
 // bin holds the binaries built once for all tests.
@@ -74,14 +74,16 @@ func withWorkerArgs(args ...string) envOption { return func(e *env) { e.args = a
 // withLogLevel sets the worker's log level (default debug).
 func withLogLevel(level string) envOption { return func(e *env) { e.logLevel = level } }
 
+// freePort is a free loopback port outside the kernel's ephemeral range
+// (internal/freeport), so that no outgoing connection takes it before its
+// server binds it.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.On("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // newEnv starts the server, dials it and, unless told not to, starts a

@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/server/common/membership/static"
 	"go.temporal.io/server/common/primitives"
 	"go.temporal.io/server/temporal"
+
+	"github.com/railyard/railyard/internal/freeport"
 )
 
 const storeName = "sqlite"
@@ -25,7 +27,7 @@ type ports struct {
 func pickPorts(o Options) (ports, error) {
 	p := ports{frontend: o.Port}
 	for _, dst := range []*int{&p.frontendHTTP, &p.history, &p.matching, &p.worker} {
-		n, err := freePort(o.IP)
+		n, err := freeport.On(o.IP)
 		if err != nil {
 			return ports{}, err
 		}

@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
+	"github.com/railyard/railyard/internal/freeport"
 )
 
 const (
@@ -211,7 +212,7 @@ func assertVisible(t *testing.T, c client.Client, query string) {
 
 func freeTestPort(t testing.TB) int {
 	t.Helper()
-	p, err := freePort("127.0.0.1")
+	p, err := freeport.On("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

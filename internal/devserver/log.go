@@ -42,9 +42,12 @@ func (l serverLogger) Panic(msg string, tags ...tag.Tag) {
 }
 
 // Fatal logs and exits, as the interface demands. Start checks ports first
-// so that the usual cause, a taken port, never gets here.
+// so that the usual cause, a taken port, never gets here. The message also
+// goes to standard error whatever the level and handler: a process that
+// exits must say why, even when its server log is filtered or discarded.
 func (l serverLogger) Fatal(msg string, tags ...tag.Tag) {
 	l.log(slog.LevelError, msg, tags)
+	slog.New(slog.NewTextHandler(os.Stderr, nil)).Error("temporal server: fatal: "+msg, attrs(tags)...)
 	os.Exit(1)
 }
 

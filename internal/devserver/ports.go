@@ -42,14 +42,3 @@ func checkPortFree(ip string, port int, what, flag string) error {
 	}
 	return l.Close()
 }
-
-// freePort asks the kernel for an unused port on ip, for the server's
-// internal services, which nobody needs to reach by a fixed number.
-func freePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("find a free port on %s: %w", ip, err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	return port, l.Close()
-}

@@ -75,7 +75,7 @@ func StartGitea(t testing.TB) *Gitea {
 		t.Skip("git not installed")
 	}
 	g := &Gitea{t: t, bin: GiteaBinary(t), dir: t.TempDir(), User: "railyard", Pass: "railyard-admin-1"}
-	port := freePort(t)
+	port := loopbackPort(t)
 	g.URL = "http://127.0.0.1:" + port
 	g.config = filepath.Join(g.dir, "app.ini")
 	if err := os.WriteFile(g.config, []byte(g.appINI(port)), 0o600); err != nil {

@@ -6,16 +6,18 @@ package testenv
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/railyard/railyard/internal/freeport"
 )
 
 // PrometheusBinary is where Debian's prometheus package installs the server.
@@ -134,16 +136,15 @@ func targetsUp(base string) int {
 	return up
 }
 
-// loopbackPort returns a port that was free on 127.0.0.1 a moment ago.
+// loopbackPort returns a port on 127.0.0.1 that was free a moment ago
+// (internal/freeport).
 func loopbackPort(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.On("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
+	return strconv.Itoa(port)
 }
 
 // promLogs collects the server's output; the process writes while the test

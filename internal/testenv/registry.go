@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -60,7 +59,7 @@ func StartDockerRegistry(t testing.TB, opts ...DockerRegistryOption) string {
 		o(&cfg)
 	}
 	dir := t.TempDir()
-	host := "127.0.0.1:" + freePort(t)
+	host := "127.0.0.1:" + loopbackPort(t)
 	conf := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
 		"storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"+
 		"http:\n  addr: %s\n", filepath.Join(dir, "data"), host)
@@ -94,17 +93,6 @@ func writeTestFile(t testing.TB, path, body string) {
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
 }
 
 func waitForV2(t testing.TB, host string, logs *strings.Builder) {

@@ -1,34 +1,27 @@
 package cluster
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"net"
 	"testing"
+
+	"github.com/railyard/railyard/internal/freeport"
 )
 
-// lowPorts returns n distinct free ports on 127.0.0.1 below 32768: the
-// server stores membership ports in a smallint column, so the kernel's
-// ephemeral ports (from :0) are out of range.
+// lowPorts returns n distinct free ports on 127.0.0.1 (internal/freeport):
+// below 32768, which the server's membership table stores in a smallint
+// column, and below the kernel's ephemeral range.
 func lowPorts(t testing.TB, n int) []int {
 	t.Helper()
 	seen := map[int]bool{}
 	var ports []int
 	for tries := 0; len(ports) < n; tries++ {
-		if tries > 10000 {
-			t.Fatalf("no %d free ports below 32768 on 127.0.0.1", n)
+		p, err := freeport.On("127.0.0.1")
+		if err != nil || tries > 1000 {
+			t.Fatalf("no %d free ports on 127.0.0.1: %v", n, err)
 		}
-		p := 20000 + rand.IntN(12000)
-		if seen[p] {
-			continue
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
 		}
-		seen[p] = true
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-		if err != nil {
-			continue
-		}
-		l.Close()
-		ports = append(ports, p)
 	}
 	return ports
 }
