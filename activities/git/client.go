@@ -45,6 +45,7 @@ type Client struct {
 	locks    sync.Map // mirror dir -> *sync.Mutex
 	heads    sync.Map // mirror dir -> defaultBranch
 	fetches  sync.Map // mirror dir -> *atomic.Int64, fetches since start
+	pushCaps sync.Map // normalized URL -> *capability.List of its receive-pack
 }
 
 // Stall detection: abort a transfer slower than lowSpeedLimit bytes/s for

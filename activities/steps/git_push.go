@@ -18,7 +18,8 @@ import (
 // clone saw at the tip of the target branch, or one before it, carries this
 // promotion's trailer, it reports that commit instead of pushing again.
 // Otherwise it pushes with a lease on that tip, one round trip when the
-// remote has not moved. When it has, the step fetches the branch, looks for
+// remote has not moved: in this process when it can (git.PushOwnObjects),
+// with git push when it cannot. When it has, the step fetches the branch, looks for
 // its trailer there, rebases and retries, up to maxAttempts times.
 type GitPush struct{ Git *git.Client }
 
@@ -201,6 +202,16 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 	}
 	if head == known {
 		return j.output(head), true, nil // nothing new: the remote has it
+	}
+	if repo := git.WorktreeRepo(j.dir); repo != "" {
+		u := git.Update{Ref: "refs/heads/" + j.branch, Old: known, New: head}
+		err := j.g.Git.PushOwnObjects(ctx, git.Remote{URL: j.url, Creds: j.sc.Creds}, repo, u)
+		switch {
+		case err == nil:
+			return j.pushed(ctx, head), true, nil
+		case isRaceLost(err):
+			return Result{}, false, nil
+		} // git push tries, and tells what fails in its words
 	}
 	lease := "--force-with-lease=refs/heads/" + j.branch + ":" + known
 	_, err = gitRemote(ctx, j.g.Git, j.sc, j.dir, j.url, "push", lease, "origin", "HEAD:refs/heads/"+j.branch)

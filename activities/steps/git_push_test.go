@@ -269,3 +269,59 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestGitPushInProcess follows git-push through its in-process push
+// (git.PushOwnObjects) and the cases it leaves to git push: each ends with
+// the promotion's content on the remote, whole, and as many requests as
+// the path it took makes.
+func TestGitPushInProcess(t *testing.T) {
+	const content = "kind: Deployment\nmetadata: {name: app}\n"
+	tests := []struct {
+		name         string
+		beforeCommit func(t *testing.T, e *gitEnv, sc *Context)
+		afterCommit  func(t *testing.T, e *gitEnv, sc *Context)
+		requests     int64 // made by the push
+	}{
+		// The client pushed to this remote before: the push alone.
+		{name: "in process", requests: 1},
+		// The mirror holds the new file's blob, which the remote lacks:
+		// the server refuses the in-process push, git push sends it.
+		{name: "an object only the mirror has", beforeCommit: func(t *testing.T, e *gitEnv, sc *Context) {
+			cmd := git.Cmd{Dir: e.client.MirrorDir(e.url), Args: []string{"hash-object", "-w", "--stdin"}, Stdin: strings.NewReader(content)}
+			if _, err := e.client.Run(t.Context(), cmd); err != nil {
+				t.Fatal(err)
+			}
+		}, requests: 3},
+		{name: "objects in a pack", afterCommit: func(t *testing.T, e *gitEnv, sc *Context) {
+			gitOut(t, git.WorktreeRepo(filepath.Join(sc.WorkDir, "out")), "repack", "-d", "-l", "-q")
+		}, requests: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newGitEnv(t)
+			e.promote(t, e.ctx(t, "dev.first"), map[string]string{"first.yaml": "x\n"})
+			sc := e.ctx(t, "dev.second")
+			mustRun(t, GitClone{Git: e.client}, sc, map[string]any{"repoURL": e.url, "checkout": []map[string]any{{"branch": "env/dev", "path": "out"}}})
+			if tt.beforeCommit != nil {
+				tt.beforeCommit(t, e, sc)
+			}
+			writeFile(t, filepath.Join(sc.WorkDir, "out", "manifests.yaml"), content)
+			mustRun(t, GitCommit{Git: e.client}, sc, map[string]any{"path": "out", "message": "promote dev.second"})
+			if tt.afterCommit != nil {
+				tt.afterCommit(t, e, sc)
+			}
+			e.srv.ResetCounters()
+			res := mustRun(t, GitPush{Git: e.client}, sc, map[string]any{"path": "out", "targetBranch": "env/dev"})
+			if n := e.srv.Requests(); n != tt.requests {
+				t.Errorf("the push made %d requests, want %d", n, tt.requests)
+			}
+			if got := e.srv.ReadFile(t, "gitops", "env/dev", "manifests.yaml"); got != content {
+				t.Errorf("manifests.yaml on the remote = %q", got)
+			}
+			if res.Output["commit"] != e.srv.Head(t, "gitops", "env/dev") {
+				t.Errorf("push reported %v, remote is at %s", res.Output["commit"], e.srv.Head(t, "gitops", "env/dev"))
+			}
+			gitOut(t, e.srv.Path("gitops"), "fsck", "--connectivity-only", "--no-dangling")
+		})
+	}
+}
