@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/railyard/railyard"
 	"github.com/railyard/railyard/activities/creds"
 	"github.com/railyard/railyard/activities/steps"
 )
@@ -34,6 +35,33 @@ func (a *Activities) RunStep(ctx context.Context, req steps.StepRequest) (steps.
 	stop := keepAlive(ctx)
 	defer stop()
 	return a.Steps.Run(creds.WithProject(ctx, req.Promotion.Project), req)
+}
+
+// RunSteps runs a batch of promotion steps in the promotion's workspace on
+// this worker: the first, then each next one (railyard.StepRequest.Next)
+// for as long as the one before ended Succeeded or Skipped. The workflow
+// records every response as if it had run the steps one by one; a cancel
+// requested by the workflow aborts the running step and ends the batch.
+func (a *Activities) RunSteps(ctx context.Context, b railyard.StepBatch) (railyard.StepBatchResponse, error) {
+	if !a.holds(b.First.Promotion.WorkDir) {
+		return railyard.StepBatchResponse{}, temporal.NewNonRetryableApplicationError(
+			"workspace "+b.First.Promotion.WorkDir+" is on another worker", ErrTypeWorkspaceElsewhere, nil)
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	ctx = creds.WithProject(ctx, b.First.Promotion.Project)
+	var out railyard.StepBatchResponse
+	for req, ok := b.First, true; ok && ctx.Err() == nil; {
+		start := time.Now()
+		resp, err := a.Steps.Run(ctx, req)
+		if err != nil {
+			return out, err
+		}
+		out.Responses = append(out.Responses, resp)
+		out.Durations = append(out.Durations, time.Since(start))
+		req, ok = req.Next(resp, b.Steps, time.Now())
+	}
+	return out, nil
 }
 
 // keepAlive heartbeats until stopped; a cancellation requested by the

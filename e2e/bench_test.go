@@ -258,7 +258,7 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 	h := p.history(b, rec.WorkflowID)
 	f := promotionFigures{n: 1, wall: wall, pushed: h.pushed.Sub(start), workflow: st.FinishedAt.Sub(st.StartedAt),
 		events: h.events, before: h.started.Sub(start), firstStep: h.firstStep.Sub(h.started),
-		wtDispatch: h.wtDispatch, wtProcess: h.wtProcess, wtCount: h.wtCount, dispatch: h.dispatch,
+		running: h.running, wtDispatch: h.wtDispatch, wtProcess: h.wtProcess, wtCount: h.wtCount, dispatch: h.dispatch,
 		actCount: h.actCount, steps: map[string]time.Duration{},
 		discover: p.discovery(b, railyard.PipelineWorkflowID("bench", "app"))}
 	for _, s := range st.Steps {

@@ -19,7 +19,8 @@ type promotionHistory struct {
 	events     int
 	started    time.Time     // WorkflowExecutionStarted
 	firstStep  time.Time     // first activity scheduled
-	pushed     time.Time     // the last RunStep completed: the commit is on the remote
+	pushed     time.Time     // the last step activity completed: the commit is on the remote
+	running    time.Duration // step activities: started → completed (the steps' work on the worker)
 	wtDispatch time.Duration // workflow tasks: scheduled → started
 	wtProcess  time.Duration // workflow tasks: started → completed (the worker's replay and commands)
 	wtCount    int
@@ -65,8 +66,10 @@ func (h *promotionHistory) add(ev *historypb.HistoryEvent, at map[int64]time.Tim
 		h.dispatch += t.Sub(at[ev.GetActivityTaskStartedEventAttributes().GetScheduledEventId()])
 		h.actCount++
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-		if types[ev.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] == "RunStep" {
+		attrs := ev.GetActivityTaskCompletedEventAttributes()
+		if kind := types[attrs.GetScheduledEventId()]; kind == "RunStep" || kind == "RunSteps" {
 			h.pushed = t
+			h.running += t.Sub(at[attrs.GetStartedEventId()])
 		}
 	}
 }

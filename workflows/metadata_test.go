@@ -21,7 +21,7 @@ func TestStageMetadata(t *testing.T) {
 	r.env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 	r.env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 	var seen [][]railyard.MetadataUpdate
-	r.env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(time.Second).Return(
+	onSteps(r.env, time.Second,
 		func(_ context.Context, req steps.StepRequest) (steps.StepResponse, error) {
 			seen = append(seen, req.Metadata)
 			if req.Step.Uses != "set-metadata" {

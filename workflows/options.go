@@ -41,9 +41,12 @@ func workspaceOptions(ctx workflow.Context, summary string) workflow.Context {
 // stepOptions pins a step to the worker holding the workspace. A worker that
 // died is noticed by ScheduleToStart (nobody polls its queue any more) or by
 // missed heartbeats; the promotion then starts over on another worker.
+// defaultStepTimeout bounds a step without retry.timeout.
+const defaultStepTimeout = 30 * time.Minute
+
 func stepOptions(ctx workflow.Context, queue, summary string, timeout time.Duration) workflow.Context {
 	if timeout <= 0 {
-		timeout = 30 * time.Minute
+		timeout = defaultStepTimeout
 	}
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              queue,

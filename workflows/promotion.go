@@ -144,24 +144,42 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 		}
 	}
 	outputs := map[string]map[string]any{}
-	for i, step := range in.Steps {
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
-		req := railyard.StepRequest{Step: step, Index: i, Alias: railyard.AliasOf(step, i), Vars: in.Vars,
+	request := func(i int) railyard.StepRequest {
+		return railyard.StepRequest{Step: in.Steps[i], Index: i, Alias: railyard.AliasOf(in.Steps[i], i), Vars: in.Vars,
 			Statuses: railyard.StepStates(st.Steps, in.Steps), Outputs: outputs, Promotion: info,
 			Metadata: railyard.MetadataSet(st.Steps)}
-		env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
-		rec, resp, err := runStep(ctx, ws, req, stepSummary(step, env), func(resp railyard.StepResponse) {
+	}
+	record := func(rec railyard.StepRecord, resp railyard.StepResponse) {
+		st.Message = ""
+		st.Steps = append(st.Steps, rec)
+		st.WaitingFor = appendNew(st.WaitingFor, resp.EmptySlots...)
+		st.HealthChecks = append(st.HealthChecks, resp.HealthChecks...)
+		outputs = resp.Apply(outputs)
+	}
+	env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
+	batches := workflow.GetVersion(ctx, "step-batches", workflow.DefaultVersion, 1) == 1
+	for len(st.Steps) < len(in.Steps) {
+		var pending *railyard.StepResponse
+		if batches {
+			var err error
+			if pending, err = st.runBatch(ctx, ws, in.Steps, request(len(st.Steps)), env, record); err != nil {
+				return ws, err
+			}
+			if pending == nil {
+				continue
+			}
+		}
+		i := len(st.Steps)
+		step := in.Steps[i]
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** step %d/%d: %s", st.Stage, i+1, len(in.Steps), step.Uses))
+		rec, resp, err := runStep(ctx, ws, request(i), stepSummary(step, env), pending, func(resp railyard.StepResponse) {
 			st.Message, st.WaitingOn = resp.Message, resp.WaitingOn
 		})
 		st.WaitingOn = ""
 		if err != nil {
 			return ws, err
 		}
-		st.Message = ""
-		st.Steps = append(st.Steps, rec)
-		st.WaitingFor = appendNew(st.WaitingFor, resp.EmptySlots...)
-		st.HealthChecks = append(st.HealthChecks, resp.HealthChecks...)
-		outputs = resp.Apply(outputs)
+		record(rec, resp)
 	}
 	return ws, nil
 }
@@ -176,15 +194,21 @@ func appendNew(list []string, items ...string) []string {
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
-// up to its error threshold. A Running step's response goes to running and
+// up to its error threshold. first, when set, is the step's first response,
+// from the batch that ran it (runBatch). A Running step's response goes to running and
 // its message ("waiting for PR #12 (url)") to the workflow's current details.
-func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, running func(railyard.StepResponse)) (railyard.StepRecord, railyard.StepResponse, error) {
+func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, first *railyard.StepResponse, running func(railyard.StepResponse)) (railyard.StepRecord, railyard.StepResponse, error) {
 	rec := railyard.StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
 	req.StartedAt = start
 	for {
 		var resp railyard.StepResponse
-		err := runOnce(ctx, ws, req, summary, &resp)
+		var err error
+		if first != nil {
+			resp, first = *first, nil
+		} else {
+			err = runOnce(ctx, ws, req, summary, &resp)
+		}
 		switch {
 		case workerLost(err):
 			return rec, resp, errWorkerLost
@@ -221,11 +245,17 @@ func runOnce(ctx workflow.Context, ws activities.Workspace, req railyard.StepReq
 	var a *activities.Activities
 	timeout := railyard.StepTimeout(req.Step)
 	err := workflow.ExecuteActivity(stepOptions(ctx, workflow.GetInfo(ctx).TaskQueueName, summary, timeout), a.RunStep, req).Get(ctx, resp)
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == activities.ErrTypeWorkspaceElsewhere {
+	if elsewhere(err) {
 		err = workflow.ExecuteActivity(stepOptions(ctx, ws.TaskQueue, summary, timeout), a.RunStep, req).Get(ctx, resp)
 	}
 	return err
+}
+
+// elsewhere reports a step refused by a worker that does not hold its
+// workspace.
+func elsewhere(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.Type() == activities.ErrTypeWorkspaceElsewhere
 }
 
 // workerLost tells a dead worker (nobody took the step from its queue, or

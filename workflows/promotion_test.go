@@ -43,8 +43,8 @@ func TestPromotion(t *testing.T) {
 		{"worker lost mid-step (heartbeat) starts over", []any{ok(),
 			temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_HEARTBEAT, nil), ok(), ok(), ok()},
 			railyard.PhaseSucceeded, "", nil, 2, 5},
-		{"a step that reached another worker goes to the workspace's worker", []any{ok(),
-			temporal.NewNonRetryableApplicationError("elsewhere", activities.ErrTypeWorkspaceElsewhere, nil), ok(), ok()},
+		{"steps that reached another worker go to the workspace's worker", []any{
+			temporal.NewNonRetryableApplicationError("elsewhere", activities.ErrTypeWorkspaceElsewhere, nil), ok(), ok(), ok()},
 			railyard.PhaseSucceeded, "", nil, 1, 4},
 		{"failed step fails the promotion and skips the rest", []any{ok(),
 			railyard.StepResponse{Status: railyard.StepFailed, Message: "boom", Terminal: true}, skipped()},
@@ -63,7 +63,7 @@ func TestPromotion(t *testing.T) {
 				activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 			calls := 0
-			env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(
+			onSteps(env, 0,
 				func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 					r := tc.results[calls]
 					calls++
@@ -112,7 +112,7 @@ func TestPromotionAbortedDuringAStep(t *testing.T) {
 	RegisterWorkflows(env)
 	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(10*time.Minute).Return(ok(), nil)
+	onSteps(env, 10*time.Minute, func(context.Context, railyard.StepRequest) (railyard.StepResponse, error) { return ok(), nil })
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Minute)
 	env.ExecuteWorkflow(Promotion, promotionInput())
 	var canceled *temporal.CanceledError

@@ -59,7 +59,7 @@ func TestPromotionWaitingADayForReview(t *testing.T) {
 	eng := &steps.Engine{Registry: steps.Registry{}.Add(wait), Now: env.Now}
 	polls := 0
 	var waiting string
-	env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(
+	onSteps(env, 0,
 		func(ctx context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 			polls++
 			resp, err := eng.Run(ctx, req)
@@ -110,7 +110,7 @@ func TestPromotionWokenByPoll(t *testing.T) {
 			wait := steps.GitWaitForPR{PullRequests: steps.PullRequests{Now: env.Now,
 				NewClient: func(context.Context, forge.Options) (forge.Client, error) { return f, nil }}}
 			eng := &steps.Engine{Registry: steps.Registry{}.Add(wait), Now: env.Now}
-			env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).Return(eng.Run)
+			onSteps(env, 0, eng.Run)
 			for i, sig := range tt.signals {
 				env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalPoll, sig) }, time.Hour+time.Duration(i+1)*time.Minute)
 			}

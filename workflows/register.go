@@ -38,6 +38,7 @@ func RegisterHost(r interface {
 	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
 }, a *activities.Activities) {
 	r.RegisterActivityWithOptions(a.RunStep, activity.RegisterOptions{Name: "RunStep"})
+	r.RegisterActivityWithOptions(a.RunSteps, activity.RegisterOptions{Name: "RunSteps"})
 	r.RegisterActivityWithOptions(a.RemoveWorkspace, activity.RegisterOptions{Name: "RemoveWorkspace"})
 }
 

@@ -221,11 +221,10 @@ func TestStageAbortWhileRunning(t *testing.T) {
 	r.env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
 	r.env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
 	var ran []string
-	r.env.OnActivity(acts.RunStep, mock.Anything, mock.Anything).After(10 * time.Minute).Return(
-		func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
-			ran = append(ran, req.Promotion.Name)
-			return ok(), nil
-		})
+	onSteps(r.env, 10*time.Minute, func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
+		ran = append(ran, req.Promotion.Name)
+		return ok(), nil
+	})
 	r.at(time.Second, func() {
 		r.signal(SignalRequest, req(false, "p1", ref("i1", "images")))
 		r.signal(SignalRequest, req(false, "p2", ref("i2", "images")))
