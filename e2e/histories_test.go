@@ -17,7 +17,7 @@ const recordEnv = "RAILYARD_RECORD_HISTORIES"
 
 // recordPrefix names this recording's files. The replay fixtures
 // accumulate: a recording never overwrites one, so bump it for a new set.
-const recordPrefix = "v3-"
+const recordPrefix = "v4-"
 
 // recordHistories writes the histories of the given workflows (file name →
 // workflow ID) when recording is asked for, refusing to overwrite a file.
