@@ -1,8 +1,13 @@
 package git
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -40,4 +45,66 @@ func ConfiguredOrigin(dir string) string {
 		return ""
 	}
 	return cfg.Section("remote").Subsection("origin").Option("url")
+}
+
+// AddWorktree adds a worktree of the bare repository repo at path, on
+// branch (HEAD names refs/heads/<branch>) or, when branch is "", detached
+// at commit, a full object name. It writes the worktree's administrative
+// files as git worktree add lays them out (worktrees/<id>/{HEAD,commondir,
+// gitdir} and the .git file at path) and checks out with one git process,
+// where git worktree add runs three. A failure leaves neither behind.
+func (c *Client) AddWorktree(ctx context.Context, repo, path, branch, commit string) error {
+	head := commit + "\n"
+	if branch != "" {
+		head = "ref: refs/heads/" + branch + "\n"
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	admin, err := newWorktreeAdmin(repo, filepath.Base(abs))
+	if err != nil {
+		return fmt.Errorf("adding worktree %s: %w", path, err)
+	}
+	files := []struct{ path, text string }{
+		{filepath.Join(admin, "commondir"), "../..\n"},
+		{filepath.Join(admin, "gitdir"), filepath.Join(abs, ".git") + "\n"},
+		{filepath.Join(admin, "HEAD"), head},
+		{filepath.Join(abs, ".git"), "gitdir: " + admin + "\n"},
+	}
+	err = os.MkdirAll(abs, 0o755)
+	for _, f := range files {
+		if err == nil {
+			err = os.WriteFile(f.path, []byte(f.text), 0o644)
+		}
+	}
+	if err == nil {
+		_, err = c.Git(ctx, abs, "reset", "--hard", "--quiet", "--no-recurse-submodules")
+	}
+	if err != nil {
+		os.RemoveAll(admin)
+		os.RemoveAll(abs)
+		return fmt.Errorf("adding worktree %s: %w", path, err)
+	}
+	return nil
+}
+
+// newWorktreeAdmin creates the worktree's administrative directory under
+// repo/worktrees, named after the worktree (with a number added when the
+// name is taken, as git does).
+func newWorktreeAdmin(repo, name string) (string, error) {
+	root := filepath.Join(repo, "worktrees")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	for i := 0; ; i++ {
+		dir := filepath.Join(root, name)
+		if i > 0 {
+			dir += strconv.Itoa(i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if !errors.Is(err, fs.ErrExist) || i > 1000 {
+			return dir, err
+		}
+	}
 }

@@ -343,8 +343,13 @@ func (j *cloneJob) checkout(ctx context.Context, co gitCheckout) (string, error)
 	return sha, j.addWorktree(ctx, path, co, branch)
 }
 
-// addDetached adds a worktree detached at rev.
+// addDetached adds a worktree detached at rev: with git.AddWorktree for a
+// full commit name, with git worktree add otherwise (a short name, a
+// sparse checkout).
 func (j *cloneJob) addDetached(ctx context.Context, path string, co gitCheckout, rev string) error {
+	if len(co.Sparse) == 0 && isFullSHA(rev) {
+		return j.g.Git.AddWorktree(ctx, j.repo, path, "", rev)
+	}
 	args := append(worktreeAdd(co), "--detach", path, rev+"^{commit}")
 	if _, err := gitIn(ctx, j.g.Git, j.repo, args...); err != nil {
 		return err
@@ -352,12 +357,31 @@ func (j *cloneJob) addDetached(ctx context.Context, path string, co gitCheckout,
 	return j.populate(ctx, path, co)
 }
 
-// addWorktree adds a worktree on branch.
+// addWorktree adds a worktree on branch, with git.AddWorktree unless the
+// checkout is sparse or another checkout names the same branch (git worktree
+// add refuses a branch checked out twice, and says so).
 func (j *cloneJob) addWorktree(ctx context.Context, path string, co gitCheckout, branch string) error {
+	if len(co.Sparse) == 0 && j.branchCheckouts(ctx, branch) == 1 {
+		return j.g.Git.AddWorktree(ctx, j.repo, path, branch, "")
+	}
 	if _, err := gitIn(ctx, j.g.Git, j.repo, append(worktreeAdd(co), path, branch)...); err != nil {
 		return err
 	}
 	return j.populate(ctx, path, co)
+}
+
+// branchCheckouts counts the branch checkouts of branch.
+func (j *cloneJob) branchCheckouts(ctx context.Context, branch string) int {
+	n := 0
+	for _, co := range j.c.Checkout {
+		if co.Commit != "" || co.Tag != "" {
+			continue
+		}
+		if b, err := j.branch(ctx, co); err == nil && b == branch {
+			n++
+		}
+	}
+	return n
 }
 
 // populate checks out a sparse checkout's cone.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -129,6 +130,11 @@ func (p *Postgres) run(prog string, args ...string) ([]byte, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), "PGPASSWORD="+p.Password)
+	// Its own process group, killed whole after two minutes: killing
+	// runuser alone would leave a hung child holding the output pipe, and
+	// CombinedOutput waiting on it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -136,7 +142,7 @@ func (p *Postgres) run(prog string, args ...string) ([]byte, error) {
 		case <-done:
 		case <-time.After(2 * time.Minute):
 			if cmd.Process != nil {
-				_ = cmd.Process.Kill()
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			}
 		}
 	}()
