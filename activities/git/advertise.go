@@ -36,12 +36,7 @@ func (c *Client) advertise(ctx context.Context, r Remote) (*advertisement, error
 	if err != nil {
 		return nil, err
 	}
-	ep, err := transport.NewEndpoint(r.URL)
-	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
-	}
-	ep.InsecureSkipTLS = r.Insecure
-	cl, err := client.NewClient(ep)
+	ep, cl, err := transportFor(r)
 	if err != nil {
 		return nil, fmt.Errorf("fetching %s: %w", Redact(r.URL), err)
 	}
@@ -97,6 +92,18 @@ func (c *Client) fetchInto(ctx context.Context, a *advertisement, dir, branch, c
 // branches would otherwise send them all; the newest tips are the likeliest
 // to be near the commit wanted.
 const maxHaves = 256
+
+// transportFor is r's endpoint, with its TLS setting, and the transport
+// that serves it.
+func transportFor(r Remote) (*transport.Endpoint, transport.Transport, error) {
+	ep, err := transport.NewEndpoint(r.URL)
+	if err != nil {
+		return nil, nil, err
+	}
+	ep.InsecureSkipTLS = r.Insecure
+	cl, err := client.NewClient(ep)
+	return ep, cl, err
+}
 
 // receivePack asks for commit, having haves, and stores the pack that comes.
 func (c *Client) receivePack(ctx context.Context, a *advertisement, dir, commit string, haves []string) error {

@@ -24,43 +24,23 @@ func TestRecordPush(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			c := f.client(t, nil)
-			mirror, err := c.SyncMirror(t.Context(), Remote{URL: f.url})
-			if err != nil {
-				t.Fatal(err)
-			}
-			repo := filepath.Join(t.TempDir(), "step.git")
-			work := filepath.Join(t.TempDir(), "out")
-			git := func(dir string, args ...string) string {
-				t.Helper()
-				out, err := c.Git(t.Context(), dir, args...)
-				if err != nil {
-					t.Fatalf("git %v: %v", args, err)
-				}
-				return out
-			}
-			git("", "clone", "--quiet", "--bare", "--shared", mirror, repo)
-			git(repo, "worktree", "add", "--quiet", "-b", "env/dev", work, "main")
-			if err := os.WriteFile(filepath.Join(work, "manifests.yaml"), []byte("kind: Deployment\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			git(work, "add", "--all", ".")
-			git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "promote")
-			made := git(work, "rev-parse", "HEAD")
+			s := newStepRepo(t, c, f.url, "env/dev", "main")
+			made := s.commit("manifests.yaml", "kind: Deployment\n")
 			if tt.pack {
-				git(repo, "repack", "-d", "-l", "-q")
+				s.git(s.repo, "repack", "-d", "-l", "-q")
 			}
-			err = c.RecordPush(t.Context(), f.url, repo, tt.commit(made), "env/dev")
+			err := c.RecordPush(t.Context(), f.url, s.repo, tt.commit(made), "env/dev")
 			if (err != nil) != tt.err {
 				t.Fatalf("RecordPush: %v, want an error: %v", err, tt.err)
 			}
 			if tt.err {
 				return
 			}
-			if got := git(mirror, "rev-parse", "refs/heads/env/dev"); got != made {
+			if got := s.git(s.mirror, "rev-parse", "refs/heads/env/dev"); got != made {
 				t.Errorf("mirror's env/dev = %s, want %s", got, made)
 			}
-			git(mirror, "fsck", "--connectivity-only", "--no-dangling")
-			if got := git(mirror, "show", made+":manifests.yaml"); got != "kind: Deployment" {
+			s.git(s.mirror, "fsck", "--connectivity-only", "--no-dangling")
+			if got := s.git(s.mirror, "show", made+":manifests.yaml"); got != "kind: Deployment" {
 				t.Errorf("manifests.yaml in the mirror = %q", got)
 			}
 		})

@@ -18,7 +18,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
 	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/client"
 
 	"github.com/railyard/railyard"
 )
@@ -101,12 +100,7 @@ func (c *Client) receivePackSession(ctx context.Context, r Remote) (transport.Re
 	if err != nil {
 		return nil, err
 	}
-	ep, err := transport.NewEndpoint(r.URL)
-	if err != nil {
-		return nil, fmt.Errorf("pushing to %s: %w", Redact(r.URL), err)
-	}
-	ep.InsecureSkipTLS = r.Insecure
-	cl, err := client.NewClient(ep)
+	ep, cl, err := transportFor(r)
 	if err != nil {
 		return nil, fmt.Errorf("pushing to %s: %w", Redact(r.URL), err)
 	}

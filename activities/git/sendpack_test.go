@@ -23,14 +23,25 @@ type stepRepo struct {
 
 func newStepRepo(t *testing.T, c *Client, url, branch, base string) *stepRepo {
 	t.Helper()
+	mirror, repo := borrowing(t, c, url)
+	s := &stepRepo{t: t, c: c, repo: repo, work: filepath.Join(t.TempDir(), "out"), mirror: mirror}
+	s.git(s.repo, "worktree", "add", "--quiet", "-b", branch, s.work, base)
+	return s
+}
+
+// borrowing makes the mirror of url and a bare repository borrowing its
+// objects, as git-clone's.
+func borrowing(t *testing.T, c *Client, url string) (mirror, repo string) {
+	t.Helper()
 	mirror, err := c.SyncMirror(t.Context(), Remote{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stepRepo{t: t, c: c, repo: filepath.Join(t.TempDir(), "step.git"), work: filepath.Join(t.TempDir(), "out"), mirror: mirror}
-	s.git("", "clone", "--quiet", "--bare", "--shared", mirror, s.repo)
-	s.git(s.repo, "worktree", "add", "--quiet", "-b", branch, s.work, base)
-	return s
+	repo = filepath.Join(t.TempDir(), "step.git")
+	if _, err := c.Git(t.Context(), "", "clone", "--quiet", "--bare", "--shared", mirror, repo); err != nil {
+		t.Fatal(err)
+	}
+	return mirror, repo
 }
 
 func (s *stepRepo) git(dir string, args ...string) string {

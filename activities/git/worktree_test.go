@@ -14,14 +14,7 @@ import (
 func TestAddWorktree(t *testing.T) {
 	f := newFixture(t)
 	c := f.client(t, nil)
-	mirror, err := c.SyncMirror(t.Context(), Remote{URL: f.url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo := filepath.Join(t.TempDir(), "step.git")
-	if _, err := c.Git(t.Context(), "", "clone", "--quiet", "--bare", "--shared", mirror, repo); err != nil {
-		t.Fatal(err)
-	}
+	_, repo := borrowing(t, c, f.url)
 	work := t.TempDir()
 	tests := []struct {
 		name, path, branch, commit string
