@@ -108,3 +108,47 @@ func newWorktreeAdmin(repo, name string) (string, error) {
 		}
 	}
 }
+
+// WorktreeHead reads the commit checked out in the worktree at dir, laid
+// out as WorktreeRepo says, without a git process: its HEAD, and the loose
+// ref HEAD names. ok is false when it cannot tell (another layout, a
+// packed ref, an unborn branch); git rev-parse can.
+func WorktreeHead(dir string) (commit string, ok bool) {
+	link, err := os.ReadFile(filepath.Join(dir, ".git"))
+	admin, found := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
+	repo := WorktreeRepo(dir)
+	if err != nil || !found || repo == "" {
+		return "", false
+	}
+	head, err := os.ReadFile(filepath.Join(admin, "HEAD"))
+	if err != nil {
+		return "", false
+	}
+	if ref, symbolic := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: "); symbolic {
+		return LooseRef(repo, ref)
+	}
+	return objectName(string(head))
+}
+
+// LooseRef reads ref (refs/heads/main) from its loose file in the git
+// directory repo. ok is false when there is none: the ref may still be
+// packed, which git rev-parse reads.
+func LooseRef(repo, ref string) (commit string, ok bool) {
+	if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
+		return "", false
+	}
+	b, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(ref)))
+	if err != nil {
+		return "", false
+	}
+	return objectName(string(b))
+}
+
+// objectName is text as a full object name, if it is one.
+func objectName(text string) (string, bool) {
+	s := strings.TrimSpace(text)
+	if (len(s) != 40 && len(s) != 64) || strings.Trim(s, "0123456789abcdef") != "" {
+		return "", false
+	}
+	return s, true
+}

@@ -29,6 +29,13 @@ func TestAddWorktree(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(work, tt.path)
+			if tt.branch != "" { // a loose ref, as git-clone's update-ref writes
+				for _, args := range [][]string{{"update-ref", "-d", "refs/heads/" + tt.branch}, {"update-ref", "refs/heads/" + tt.branch, tt.head}} {
+					if _, err := c.Git(t.Context(), repo, args...); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			err := c.AddWorktree(t.Context(), repo, path, tt.branch, tt.commit)
 			if tt.err {
 				if err == nil {
@@ -59,6 +66,9 @@ func TestAddWorktree(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(path, tt.file)); err != nil {
 				t.Error(err)
 			}
+			if got, ok := WorktreeHead(path); !ok || got != tt.head {
+				t.Errorf("WorktreeHead = %s, %v; want %s", got, ok, tt.head)
+			}
 			if WorktreeRepo(path) != repo {
 				t.Errorf("WorktreeRepo = %q, want %q", WorktreeRepo(path), repo)
 			}
@@ -75,6 +85,16 @@ func TestAddWorktree(t *testing.T) {
 	}
 	if _, err := c.Git(t.Context(), repo, "worktree", "prune"); err != nil {
 		t.Fatal(err)
+	}
+	// A packed branch is git's to read.
+	if _, err := c.Git(t.Context(), repo, "pack-refs", "--all", "--prune"); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := WorktreeHead(filepath.Join(work, "out")); ok {
+		t.Errorf("WorktreeHead of a packed branch = %s, want not ok", got)
+	}
+	if got, ok := WorktreeHead(filepath.Join(work, "src")); !ok || got != f.shas["feat: app a"] {
+		t.Errorf("WorktreeHead of a detached worktree = %s, %v", got, ok)
 	}
 }
 

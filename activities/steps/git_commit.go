@@ -47,9 +47,11 @@ func (g GitCommit) Run(ctx context.Context, sc *Context, raw json.RawMessage) (R
 	if err != nil {
 		return Result{}, fmt.Errorf("committing in %s: %w", c.Path, err)
 	}
-	sha, err := gitIn(ctx, g.Git, dir, "rev-parse", "HEAD")
-	if err != nil {
-		return Result{}, fmt.Errorf("committing in %s: %w", c.Path, err)
+	sha, ok := git.WorktreeHead(dir)
+	if !ok {
+		if sha, err = gitIn(ctx, g.Git, dir, "rev-parse", "HEAD"); err != nil {
+			return Result{}, fmt.Errorf("committing in %s: %w", c.Path, err)
+		}
 	}
 	return Succeeded(map[string]any{"commit": sha}), nil
 }

@@ -226,8 +226,15 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 
 // heads returns the checkout's HEAD and the commit the clone saw at the tip
 // of the target branch (refs/remotes/origin/<branch>), "" when the branch
-// did not exist then: one git process when it did.
+// did not exist then: read from git-clone's files when it can be (no
+// process), else with one git process when the branch existed.
 func (j *pushJob) heads(ctx context.Context) (head, known string, err error) {
+	head, ok := git.WorktreeHead(j.dir)
+	if repo := git.WorktreeRepo(j.dir); ok && repo != "" {
+		if known, ok := git.LooseRef(repo, "refs/remotes/origin/"+j.branch); ok {
+			return head, known, nil
+		}
+	}
 	out, err := gitIn(ctx, j.g.Git, j.dir, "rev-parse", "HEAD", "refs/remotes/origin/"+j.branch+"^{commit}")
 	if f := strings.Fields(out); err == nil && len(f) == 2 {
 		return f[0], f[1], nil
