@@ -27,19 +27,25 @@ func chromium(t testing.TB) string {
 	return ""
 }
 
-// browser starts a headless chromium and returns a tab's context.
+// browser starts a headless chromium and returns a tab's context. A
+// chromium that exits before it listens (seen once on a loaded machine) is
+// started again, up to three times.
 func browser(t testing.TB, width, height int) (context.Context, context.CancelFunc) {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox, chromedp.WindowSize(width, height), chromedp.Flag("disable-dev-shm-usage", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(alloc)
-	if err := chromedp.Run(ctx); err != nil {
+	var err error
+	for range 3 {
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelTab := chromedp.NewContext(alloc)
+		if err = chromedp.Run(ctx); err == nil {
+			return ctx, func() { cancelTab(); cancelAlloc() }
+		}
 		cancelTab()
 		cancelAlloc()
-		t.Fatalf("starting chromium: %v", err)
 	}
-	return ctx, func() { cancelTab(); cancelAlloc() }
+	t.Fatalf("starting chromium: %v", err)
+	return nil, nil
 }
 
 // screenshot saves a full-page PNG under the test's artifact directory and
