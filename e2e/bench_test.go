@@ -256,6 +256,12 @@ func (p *benchProject) awaitPromotion(b *testing.B, start time.Time) promotionFi
 		b.Fatalf("promotion %s: %s: %s", rec.Name, st.Phase, st.Message)
 	}
 	h := p.history(b, rec.WorkflowID)
+	if os.Getenv("BENCH_DEBUG") != "" { // the hops, event by event, with their times
+		fmt.Println(p.historyTail(rec.WorkflowID, 40))
+		fmt.Println(p.historyTail(railyard.StageWorkflowID("bench", "dev"), 12))
+		fmt.Println(p.historyTail(railyard.PipelineWorkflowID("bench", "app"), 16))
+		fmt.Println("refresh sent at", start.UTC().Format("15:04:05.000"))
+	}
 	f := promotionFigures{n: 1, wall: wall, pushed: h.pushed.Sub(start), workflow: st.FinishedAt.Sub(st.StartedAt),
 		events: h.events, before: h.started.Sub(start), firstStep: h.firstStep.Sub(h.started),
 		running: h.running, wtDispatch: h.wtDispatch, wtProcess: h.wtProcess, wtCount: h.wtCount, dispatch: h.dispatch,
