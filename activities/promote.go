@@ -2,8 +2,10 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -32,7 +34,7 @@ func (a *Activities) RunStep(ctx context.Context, req steps.StepRequest) (steps.
 		return steps.StepResponse{}, temporal.NewNonRetryableApplicationError(
 			"workspace "+req.Promotion.WorkDir+" is on another worker", ErrTypeWorkspaceElsewhere, nil)
 	}
-	stop := keepAlive(ctx)
+	stop, _ := keepAlive(ctx)
 	defer stop()
 	return a.Steps.Run(creds.WithProject(ctx, req.Promotion.Project), req)
 }
@@ -47,11 +49,12 @@ func (a *Activities) RunSteps(ctx context.Context, b railyard.StepBatch) (railya
 		return railyard.StepBatchResponse{}, temporal.NewNonRetryableApplicationError(
 			"workspace "+b.First.Promotion.WorkDir+" is on another worker", ErrTypeWorkspaceElsewhere, nil)
 	}
-	stop := keepAlive(ctx)
+	stop, progress := keepAlive(ctx)
 	defer stop()
 	ctx = creds.WithProject(ctx, b.First.Promotion.Project)
 	var out railyard.StepBatchResponse
 	for req, ok := b.First, true; ok && ctx.Err() == nil; {
+		progress(fmt.Sprintf("step %d/%d: %s", req.Index+1, len(b.Steps), req.Step.Uses))
 		start := time.Now()
 		resp, err := a.Steps.Run(ctx, req)
 		if err != nil {
@@ -65,9 +68,12 @@ func (a *Activities) RunSteps(ctx context.Context, b railyard.StepBatch) (railya
 }
 
 // keepAlive heartbeats until stopped; a cancellation requested by the
-// workflow reaches ctx through the heartbeat's answer.
-func keepAlive(ctx context.Context) func() {
+// workflow reaches ctx through the heartbeat's answer. Each heartbeat
+// carries the latest progress set (a batch's current step), which the Web
+// UI shows as the pending activity's heartbeat details.
+func keepAlive(ctx context.Context) (stop func(), progress func(string)) {
 	done := make(chan struct{})
+	var current atomic.Value
 	go func() {
 		t := time.NewTicker(heartbeatEvery)
 		defer t.Stop()
@@ -78,11 +84,15 @@ func keepAlive(ctx context.Context) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				if p, ok := current.Load().(string); ok {
+					activity.RecordHeartbeat(ctx, p)
+				} else {
+					activity.RecordHeartbeat(ctx)
+				}
 			}
 		}
 	}()
-	return func() { close(done) }
+	return func() { close(done) }, func(p string) { current.Store(p) }
 }
 
 // holds reports whether a workspace directory belongs to this worker.
