@@ -16,20 +16,28 @@ import (
 // worktree's own directory, whose commondir file names the repository. It
 // is "" for any other layout.
 func WorktreeRepo(dir string) string {
-	link, err := os.ReadFile(filepath.Join(dir, ".git"))
-	gitdir, ok := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
-	if err != nil || !ok || !filepath.IsAbs(gitdir) {
-		return ""
-	}
-	common, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
-	if err != nil {
-		return ""
-	}
-	repo := strings.TrimSpace(string(common))
-	if !filepath.IsAbs(repo) {
-		repo = filepath.Join(gitdir, repo)
-	}
+	_, repo := worktreeDirs(dir)
 	return repo
+}
+
+// worktreeDirs are the worktree's own administrative directory and its
+// repository's git directory, both "" unless dir is laid out as
+// WorktreeRepo says.
+func worktreeDirs(dir string) (admin, repo string) {
+	link, err := os.ReadFile(filepath.Join(dir, ".git"))
+	admin, ok := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
+	if err != nil || !ok || !filepath.IsAbs(admin) {
+		return "", ""
+	}
+	common, err := os.ReadFile(filepath.Join(admin, "commondir"))
+	if err != nil {
+		return "", ""
+	}
+	repo = strings.TrimSpace(string(common))
+	if !filepath.IsAbs(repo) {
+		repo = filepath.Join(admin, repo)
+	}
+	return admin, repo
 }
 
 // ConfiguredOrigin is remote.origin.url of the repository whose worktree
@@ -114,10 +122,8 @@ func newWorktreeAdmin(repo, name string) (string, error) {
 // ref HEAD names. ok is false when it cannot tell (another layout, a
 // packed ref, an unborn branch); git rev-parse can.
 func WorktreeHead(dir string) (commit string, ok bool) {
-	link, err := os.ReadFile(filepath.Join(dir, ".git"))
-	admin, found := strings.CutPrefix(strings.TrimSpace(string(link)), "gitdir: ")
-	repo := WorktreeRepo(dir)
-	if err != nil || !found || repo == "" {
+	admin, repo := worktreeDirs(dir)
+	if repo == "" {
 		return "", false
 	}
 	head, err := os.ReadFile(filepath.Join(admin, "HEAD"))
@@ -146,9 +152,13 @@ func LooseRef(repo, ref string) (commit string, ok bool) {
 
 // objectName is text as a full object name, if it is one.
 func objectName(text string) (string, bool) {
-	s := strings.TrimSpace(text)
-	if (len(s) != 40 && len(s) != 64) || strings.Trim(s, "0123456789abcdef") != "" {
-		return "", false
+	if s := strings.TrimSpace(text); IsObjectName(s) {
+		return s, true
 	}
-	return s, true
+	return "", false
+}
+
+// IsObjectName reports a full hexadecimal object name (SHA-1 or SHA-256).
+func IsObjectName(s string) bool {
+	return (len(s) == 40 || len(s) == 64) && strings.Trim(s, "0123456789abcdef") == ""
 }

@@ -164,7 +164,7 @@ func (j *cloneJob) clone(ctx context.Context) error {
 // mirror holds already. The others wait for the fetch.
 func (j *cloneJob) early(ctx context.Context) {
 	for i, co := range j.c.Checkout {
-		if co.Commit == "" || !isFullSHA(co.Commit) {
+		if co.Commit == "" || !git.IsObjectName(co.Commit) {
 			continue
 		}
 		path, err := securePath(j.sc.WorkDir, co.Path)
@@ -318,7 +318,7 @@ func (j *cloneJob) checkout(ctx context.Context, co gitCheckout) (string, error)
 		if err := j.addDetached(ctx, path, co, co.Commit); err != nil {
 			return "", err
 		}
-		if isFullSHA(co.Commit) {
+		if git.IsObjectName(co.Commit) {
 			return co.Commit, nil
 		}
 		return gitIn(ctx, j.g.Git, path, "rev-parse", "--verify", "-q", "HEAD")
@@ -347,7 +347,7 @@ func (j *cloneJob) checkout(ctx context.Context, co gitCheckout) (string, error)
 // full commit name, with git worktree add otherwise (a short name, a
 // sparse checkout).
 func (j *cloneJob) addDetached(ctx context.Context, path string, co gitCheckout, rev string) error {
-	if len(co.Sparse) == 0 && isFullSHA(rev) {
+	if len(co.Sparse) == 0 && git.IsObjectName(rev) {
 		return j.g.Git.AddWorktree(ctx, j.repo, path, "", rev)
 	}
 	args := append(worktreeAdd(co), "--detach", path, rev+"^{commit}")
@@ -358,30 +358,16 @@ func (j *cloneJob) addDetached(ctx context.Context, path string, co gitCheckout,
 }
 
 // addWorktree adds a worktree on branch, with git.AddWorktree unless the
-// checkout is sparse or another checkout names the same branch (git worktree
-// add refuses a branch checked out twice, and says so).
+// checkout is sparse. (Two checkouts of one branch never get here: copying
+// their refs refuses the duplicate.)
 func (j *cloneJob) addWorktree(ctx context.Context, path string, co gitCheckout, branch string) error {
-	if len(co.Sparse) == 0 && j.branchCheckouts(ctx, branch) == 1 {
+	if len(co.Sparse) == 0 {
 		return j.g.Git.AddWorktree(ctx, j.repo, path, branch, "")
 	}
 	if _, err := gitIn(ctx, j.g.Git, j.repo, append(worktreeAdd(co), path, branch)...); err != nil {
 		return err
 	}
 	return j.populate(ctx, path, co)
-}
-
-// branchCheckouts counts the branch checkouts of branch.
-func (j *cloneJob) branchCheckouts(ctx context.Context, branch string) int {
-	n := 0
-	for _, co := range j.c.Checkout {
-		if co.Commit != "" || co.Tag != "" {
-			continue
-		}
-		if b, err := j.branch(ctx, co); err == nil && b == branch {
-			n++
-		}
-	}
-	return n
 }
 
 // populate checks out a sparse checkout's cone.
@@ -400,12 +386,4 @@ func worktreeAdd(co gitCheckout) []string {
 		add = append(add, "--no-checkout")
 	}
 	return add
-}
-
-// isFullSHA reports a full hexadecimal object name.
-func isFullSHA(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	return strings.Trim(s, "0123456789abcdef") == ""
 }

@@ -47,6 +47,7 @@ type pushJob struct {
 	sc     *Context
 	c      gitPushConfig
 	dir    string
+	repo   string // the checkout's repository when git-clone laid it out, else ""
 	url    string
 	branch string
 }
@@ -84,7 +85,7 @@ func (j *pushJob) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("git-push path: %w", err)
 	}
-	j.dir = dir
+	j.dir, j.repo = dir, git.WorktreeRepo(dir)
 	if j.url, err = originURL(ctx, j.g.Git, dir); err != nil {
 		return err
 	}
@@ -145,8 +146,8 @@ func (j *pushJob) pushBranch(ctx context.Context) (Result, error) {
 // branch's new tip, so that the next clone of it fetches nothing; a mirror
 // left behind only costs that clone a fetch, so a failure is not reported.
 func (j *pushJob) pushed(ctx context.Context, head string) Result {
-	if repo := git.WorktreeRepo(j.dir); repo != "" {
-		_ = j.g.Git.RecordPush(ctx, j.url, repo, head, j.branch)
+	if j.repo != "" {
+		_ = j.g.Git.RecordPush(ctx, j.url, j.repo, head, j.branch)
 	}
 	return j.output(head)
 }
@@ -203,9 +204,9 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 	if head == known {
 		return j.output(head), true, nil // nothing new: the remote has it
 	}
-	if repo := git.WorktreeRepo(j.dir); repo != "" {
+	if j.repo != "" {
 		u := git.Update{Ref: "refs/heads/" + j.branch, Old: known, New: head}
-		err := j.g.Git.PushOwnObjects(ctx, git.Remote{URL: j.url, Creds: j.sc.Creds}, repo, u)
+		err := j.g.Git.PushOwnObjects(ctx, git.Remote{URL: j.url, Creds: j.sc.Creds}, j.repo, u)
 		switch {
 		case err == nil:
 			return j.pushed(ctx, head), true, nil
@@ -229,9 +230,8 @@ func (j *pushJob) fastPush(ctx context.Context) (res Result, done bool, err erro
 // did not exist then: read from git-clone's files when it can be (no
 // process), else with one git process when the branch existed.
 func (j *pushJob) heads(ctx context.Context) (head, known string, err error) {
-	head, ok := git.WorktreeHead(j.dir)
-	if repo := git.WorktreeRepo(j.dir); ok && repo != "" {
-		if known, ok := git.LooseRef(repo, "refs/remotes/origin/"+j.branch); ok {
+	if head, ok := git.WorktreeHead(j.dir); ok && j.repo != "" {
+		if known, ok := git.LooseRef(j.repo, "refs/remotes/origin/"+j.branch); ok {
 			return head, known, nil
 		}
 	}

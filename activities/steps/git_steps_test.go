@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/railyard/railyard"
@@ -178,6 +179,24 @@ func TestGitCloneWarmMirror(t *testing.T) {
 			}
 			if got, _ := os.ReadFile(filepath.Join(sc.WorkDir, "co", "base", "app.yaml")); string(got) != body {
 				t.Fatalf("base/app.yaml = %q, want %q", got, body)
+			}
+		})
+	}
+}
+
+// TestGitCloneSameBranchTwice: a branch checked out twice is refused, as
+// git refuses it, whether the first checkout is sparse or not.
+func TestGitCloneSameBranchTwice(t *testing.T) {
+	e := newGitEnv(t)
+	for _, sparse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("first sparse %v", sparse), func(t *testing.T) {
+			first := map[string]any{"branch": "main", "path": "a"}
+			if sparse {
+				first["sparse"] = []string{"stages"}
+			}
+			cfg := map[string]any{"repoURL": e.url, "checkout": []map[string]any{first, {"branch": "main", "path": "b"}}}
+			if _, err := run(t, GitClone{Git: e.client}, e.ctx(t, "p1"), cfg); err == nil || !strings.Contains(err.Error(), "refs/heads/main") {
+				t.Fatalf("git-clone = %v, want a refusal of main checked out twice", err)
 			}
 		})
 	}
