@@ -38,12 +38,12 @@ func workspaceOptions(ctx workflow.Context, summary string) workflow.Context {
 	})
 }
 
-// stepOptions pins a step to the worker holding the workspace. A worker that
-// died is noticed by ScheduleToStart (nobody polls its queue any more) or by
-// missed heartbeats; the promotion then starts over on another worker.
 // defaultStepTimeout bounds a step without retry.timeout.
 const defaultStepTimeout = 30 * time.Minute
 
+// stepOptions pins a step to the worker holding the workspace. A worker that
+// died is noticed by ScheduleToStart (nobody polls its queue any more) or by
+// missed heartbeats; the promotion then starts over on another worker.
 func stepOptions(ctx workflow.Context, queue, summary string, timeout time.Duration) workflow.Context {
 	if timeout <= 0 {
 		timeout = defaultStepTimeout

@@ -159,7 +159,7 @@ func (st *PromotionStatus) runSteps(ctx workflow.Context, in PromotionInput) (ac
 	env := summaryEnv{Project: info.Project, Stage: info.Stage, Promotion: info.Name, Vars: in.Vars, Collection: in.Collection}
 	batches := workflow.GetVersion(ctx, "step-batches", workflow.DefaultVersion, 1) == 1
 	for len(st.Steps) < len(in.Steps) {
-		var pending *railyard.StepResponse
+		var pending *batchedRun
 		if batches {
 			var err error
 			if pending, err = st.runBatch(ctx, ws, in.Steps, request(len(st.Steps)), env, record); err != nil {
@@ -194,18 +194,22 @@ func appendNew(list []string, items ...string) []string {
 }
 
 // runStep runs one step, polling a Running step and retrying an Errored one
-// up to its error threshold. first, when set, is the step's first response,
-// from the batch that ran it (runBatch). A Running step's response goes to running and
-// its message ("waiting for PR #12 (url)") to the workflow's current details.
-func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, first *railyard.StepResponse, running func(railyard.StepResponse)) (railyard.StepRecord, railyard.StepResponse, error) {
+// up to its error threshold. first, when set, is the step's first run, in
+// the batch that stopped at it (runBatch): the step started that long ago. A
+// Running step's response goes to running and its message ("waiting for
+// PR #12 (url)") to the workflow's current details.
+func runStep(ctx workflow.Context, ws activities.Workspace, req railyard.StepRequest, summary string, first *batchedRun, running func(railyard.StepResponse)) (railyard.StepRecord, railyard.StepResponse, error) {
 	rec := railyard.StepRecord{Alias: req.Alias, Uses: req.Step.Uses}
 	start := workflow.Now(ctx)
+	if first != nil {
+		start = start.Add(-first.took)
+	}
 	req.StartedAt = start
 	for {
 		var resp railyard.StepResponse
 		var err error
 		if first != nil {
-			resp, first = *first, nil
+			resp, first = first.resp, nil
 		} else {
 			err = runOnce(ctx, ws, req, summary, &resp)
 		}

@@ -12,15 +12,22 @@ import (
 	"github.com/railyard/railyard/activities"
 )
 
+// batchedRun is a step's run in a batch: its response and its time on the
+// worker.
+type batchedRun struct {
+	resp railyard.StepResponse
+	took time.Duration
+}
+
 // runBatch runs the steps from req's on in one activity (activities'
 // RunSteps) for as long as each ends Succeeded or Skipped, and records
 // each that ended. The step the batch stopped at, if it did not end, is
-// returned as pending: runStep takes it over from that first response
-// (polling a Running step, retrying an Errored one). A batch that failed
-// as a whole is its first step Errored. A lost worker and a cancel are
-// errors, as in runStep.
+// returned as pending: runStep takes it over from that first run (polling
+// a Running step, retrying an Errored one). A batch that failed as a whole
+// is its first step Errored. A lost worker and a cancel are errors, as in
+// runStep.
 func (st *PromotionStatus) runBatch(ctx workflow.Context, ws activities.Workspace, steps []railyard.PromotionStep,
-	req railyard.StepRequest, env summaryEnv, record func(railyard.StepRecord, railyard.StepResponse)) (*railyard.StepResponse, error) {
+	req railyard.StepRequest, env summaryEnv, record func(railyard.StepRecord, railyard.StepResponse)) (*batchedRun, error) {
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** steps %d–%d/%d: %s", st.Stage, req.Index+1, len(steps), len(steps),
 		batchUses(steps[req.Index:])))
 	req.StartedAt = workflow.Now(ctx)
@@ -32,19 +39,19 @@ func (st *PromotionStatus) runBatch(ctx workflow.Context, ws activities.Workspac
 	case err != nil && ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil:
-		return &railyard.StepResponse{Alias: req.Alias, Status: railyard.StepErrored, Message: errorMessage(err)}, nil
+		return &batchedRun{resp: railyard.StepResponse{Alias: req.Alias, Status: railyard.StepErrored, Message: errorMessage(err)}}, nil
 	case len(out.Responses) == 0:
-		return &railyard.StepResponse{Alias: req.Alias, Status: railyard.StepErrored, Message: "the worker ran no step"}, nil
+		return &batchedRun{resp: railyard.StepResponse{Alias: req.Alias, Status: railyard.StepErrored, Message: "the worker ran no step"}}, nil
 	}
 	for k, resp := range out.Responses {
-		if !resp.Ended() {
-			return &out.Responses[k], nil
-		}
-		var d time.Duration
+		var took time.Duration
 		if k < len(out.Durations) {
-			d = out.Durations[k]
+			took = out.Durations[k]
 		}
-		record(req.Record(resp, d), resp)
+		if !resp.Ended() {
+			return &batchedRun{resp: resp, took: took}, nil
+		}
+		record(req.Record(resp, took), resp)
 		next, ok := req.Next(resp, steps, req.StartedAt)
 		if !ok {
 			break
