@@ -5,11 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/railyard/railyard"
-	"github.com/railyard/railyard/activities"
 	"github.com/railyard/railyard/activities/steps"
 )
 
@@ -18,8 +16,7 @@ import (
 // the Freight's sent to the Pipelines in the stage event.
 func TestStageMetadata(t *testing.T) {
 	r := newStageEnv(t)
-	r.env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-	r.env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	withWorkspace(r.env)
 	var seen [][]railyard.MetadataUpdate
 	onSteps(r.env, time.Second,
 		func(_ context.Context, req steps.StepRequest) (steps.StepResponse, error) {

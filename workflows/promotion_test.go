@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -56,12 +55,7 @@ func TestPromotion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
-			RegisterWorkflows(env)
-			env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(
-				activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+			env := newPromotionEnv()
 			calls := 0
 			onSteps(env, 0,
 				func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
@@ -107,11 +101,7 @@ func ok() railyard.StepResponse      { return railyard.StepResponse{Status: rail
 func skipped() railyard.StepResponse { return railyard.StepResponse{Status: railyard.StepSkipped} }
 
 func TestPromotionAbortedDuringAStep(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	RegisterWorkflows(env)
-	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	env := newPromotionEnv()
 	onSteps(env, 10*time.Minute, func(context.Context, railyard.StepRequest) (railyard.StepResponse, error) { return ok(), nil })
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Minute)
 	env.ExecuteWorkflow(Promotion, promotionInput())

@@ -6,12 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/railyard/railyard"
-	"github.com/railyard/railyard/activities"
 	"github.com/railyard/railyard/activities/forge"
 	"github.com/railyard/railyard/activities/steps"
 )
@@ -47,11 +44,7 @@ func (f reviewForge) Merge(context.Context, int64, string) (forge.PullRequest, e
 // is merged after 24 h, and reports what the wait costs: polls (one short
 // activity and one durable timer each).
 func TestPromotionWaitingADayForReview(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	RegisterWorkflows(env)
-	env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-	env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	env := newPromotionEnv()
 	start := env.Now()
 	f := reviewForge{now: env.Now, mergeAt: start.Add(24 * time.Hour)}
 	wait := steps.GitWaitForPR{PullRequests: steps.PullRequests{Now: env.Now,
@@ -100,11 +93,7 @@ func TestPromotionWokenByPoll(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestWorkflowEnvironment()
-			RegisterWorkflows(env)
-			env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-			env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+			env := newPromotionEnv()
 			start := env.Now()
 			f := reviewForge{now: env.Now, mergeAt: start.Add(time.Hour)}
 			wait := steps.GitWaitForPR{PullRequests: steps.PullRequests{Now: env.Now,

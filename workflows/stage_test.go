@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/railyard/railyard"
-	"github.com/railyard/railyard/activities"
 )
 
 func testStageConfig(verified bool) StageConfig {
@@ -218,8 +217,7 @@ func TestStageProtocol(t *testing.T) {
 // to the next in its queue.
 func TestStageAbortWhileRunning(t *testing.T) {
 	r := newStageEnv(t)
-	r.env.OnActivity(acts.CreateWorkspace, mock.Anything, mock.Anything).Return(activities.Workspace{Dir: "/w", TaskQueue: "host"}, nil)
-	r.env.OnActivity(acts.RemoveWorkspace, mock.Anything, mock.Anything).Return(nil)
+	withWorkspace(r.env)
 	var ran []string
 	onSteps(r.env, 10*time.Minute, func(_ context.Context, req railyard.StepRequest) (railyard.StepResponse, error) {
 		ran = append(ran, req.Promotion.Name)
