@@ -55,17 +55,8 @@ func (r StepRequest) Next(resp StepResponse, steps []PromotionStep, now time.Tim
 	next.Step, next.Index, next.Alias = steps[i], i, AliasOf(steps[i], i)
 	next.Statuses = append(slices.Clone(r.Statuses), StepState{Alias: r.Alias, Status: resp.Status,
 		Message: resp.Message, ContinueOnError: r.Step.ContinueOnError})
-	next.Outputs = resp.Apply(cloneOutputs(r.Outputs))
+	next.Outputs = resp.Apply(maps.Clone(r.Outputs)) // the map, not the outputs, which no step changes
 	next.Metadata = append(slices.Clone(r.Metadata), MetadataSet([]StepRecord{r.Record(resp, 0)})...)
 	next.StartedAt = now
 	return next, true
-}
-
-// cloneOutputs copies the outputs map (not the outputs themselves, which
-// no step changes).
-func cloneOutputs(outputs map[string]map[string]any) map[string]map[string]any {
-	if outputs == nil {
-		return nil
-	}
-	return maps.Clone(outputs)
 }
